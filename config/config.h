@@ -1,0 +1,129 @@
+/* config: libconfuse schema for sup.conf and unit files, parsed and validated into
+ * plain immutable structs. No I/O beyond reading the files. cfg_t never leaves here. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t usec_t; /* microseconds, like sd-event */
+#define USEC_PER_MSEC ((usec_t)1000)
+#define USEC_PER_SEC ((usec_t)1000000)
+
+#define CONFIG_DIR_DEFAULT "/etc/sup"
+
+/* Limits on what a user controls (STYLE 10). */
+#define CONFIG_MAX_UNITS 1024
+#define CONFIG_MAX_ARGS 4096          /* exec / env / requires entries */
+#define CONFIG_MAX_ARG_LEN (128 * 1024) /* like the kernel's MAX_ARG_STRLEN */
+#define CONFIG_MAX_FILE_SIZE (1024 * 1024) /* one unit file or sup.conf */
+#define CONFIG_MAX_DURATION (24 * 3600 * USEC_PER_SEC) /* every duration key */
+#define CONFIG_MAX_START_LIMIT 1000
+
+enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
+enum writable_mode { WRITABLE_TMPFS, WRITABLE_PERSISTENT, WRITABLE_NONE };
+enum network_mode { NETWORK_NONE, NETWORK_HOST };
+
+/* volume "PATH" { source = "/host/dir" readonly = false } */
+struct volume_config {
+        char *path;   /* absolute, inside the container */
+        char *source; /* absolute, on the host */
+        bool readonly;
+};
+
+/* tmpfs "PATH" { size = 16M } */
+struct tmpfs_config {
+        char *path;    /* absolute, inside the container */
+        uint64_t size; /* bytes; 0: the kernel's default (half of RAM) */
+};
+
+struct unit_config {
+        char *name;
+        char *file;   /* the unit file it came from */
+        unsigned line; /* line of "container NAME {" */
+        char *description;     /* never NULL ("" when unset) */
+        char **exec;           /* NULL-terminated argv, at least one non-empty element */
+        char *workdir;         /* NULL: "/" */
+        char **env;            /* NULL-terminated "KEY=VALUE" entries, never NULL */
+        char *user;            /* NULL: root. "uid[:gid]" or a user name */
+        bool autostart;        /* default true */
+        char **requires;       /* NULL-terminated unit names, never NULL */
+        enum restart_mode restart; /* default on-failure */
+        usec_t restart_delay;      /* default 100ms */
+        usec_t restart_delay_max;  /* default 30s, >= restart_delay */
+        usec_t restart_reset;      /* default 60s */
+        unsigned start_limit;      /* default 0 = no limit, at most CONFIG_MAX_START_LIMIT */
+        usec_t start_limit_interval; /* default 60s, > 0 when start_limit > 0 */
+        int *success_exit_status;  /* default {0}; never empty, each 0..255 */
+        size_t n_success_exit_status;
+        int stop_signal;           /* default SIGTERM */
+        usec_t stop_timeout;       /* default 10s, never 0 (systemd reads 0 as "no
+                                    * timeout", docker as "kill now": we refuse both) */
+        /* Step 2: the container. */
+        char **layers;             /* lowerdirs, top first (`rootfs` = one layer, or `layers`);
+                                    * empty (never NULL): the host's / is the lower layer */
+        enum writable_mode writable; /* default tmpfs */
+        struct volume_config *volumes;
+        size_t n_volumes;
+        struct tmpfs_config *tmpfs;
+        size_t n_tmpfs;
+        char *hostname;            /* default: the unit name */
+        enum network_mode network; /* default none: own netns with lo up */
+        bool userns;               /* default false */
+        bool init;                 /* default false: a minimal reaper as PID 1 */
+        uint64_t capabilities;     /* bit (1 << CAP_X) per `capabilities` entry, added */
+        bool seccomp;              /* default true ("default"); false: "unconfined" */
+        bool no_new_privileges;    /* default true */
+};
+
+/* One error found while loading. message is complete and ready to print:
+ * "FILE:LINE: text" (or "FILE: text" when no line applies). */
+struct config_error {
+        char *file;
+        unsigned line;  /* 0 when unknown */
+        char *unit;     /* the unit it belongs to; for a file that failed as a whole
+                         * (syntax error, unreadable, unknown top-level key): its
+                         * basename without ".conf"; NULL for sup.conf errors and
+                         * for an unreadable directory given to config_load_files() */
+        char *message;
+};
+
+struct sup_config {
+        char *units_dir;        /* default CONFIG_DIR/units; relative paths resolved against
+                                 * CONFIG_DIR. NULL after config_load_files(). */
+        char *state_dir;        /* default /var/lib/sup */
+        usec_t shutdown_timeout; /* default 30s */
+        char *control_group;    /* default "root" */
+        bool global_error;      /* sup.conf has errors: a syntax error means every key
+                                 * has its default, a bad value means that key has */
+
+        struct unit_config **units; /* the units that loaded, in file order then section order */
+        size_t n_units;
+        struct config_error *errors; /* every error; units they name are NOT in units[] */
+        size_t n_errors;
+};
+
+/* Loads CONFIG_DIR/sup.conf (optional: a missing file means defaults) and every
+ * "*.conf" in units_dir (sorted by strcmp(), dot files skipped). config_dir NULL means
+ * CONFIG_DIR_DEFAULT. No ${VAR} is expanded anywhere: values are taken literally. Returns 0 with *ret set even when files have
+ * errors (see (*ret)->errors): one bad file never hides the others. A unit whose
+ * requires name a missing unit, or that is part of a dependency cycle, is an error
+ * too. Returns -errno only for OOM or an unreadable units_dir. */
+int config_load(const char *config_dir, struct sup_config **ret);
+
+/* For "supctl check": loads exactly the given unit files (a directory means its
+ * *.conf files) as if they were the whole units dir; no sup.conf. A path that cannot
+ * be read is an entry in errors[], not a failure: returns -errno only for OOM. */
+int config_load_files(char *const *paths, size_t n_paths, struct sup_config **ret);
+
+/* NULL-safe; returns NULL. */
+struct sup_config *config_free(struct sup_config *c);
+/* Frees one unit's config (units are handed out of sup_config.units[], which may then
+ * hold NULL entries: config_free skips them). NULL-safe, returns NULL. */
+struct unit_config *unit_config_free(struct unit_config *c);
+
+/* True when two units would run identically (file/line are ignored). */
+bool unit_config_equal(const struct unit_config *a, const struct unit_config *b);
+
+/* "no", "on-failure", "always"; NULL for an invalid value. */
+const char *restart_mode_to_string(enum restart_mode m);

@@ -1,0 +1,425 @@
+#include "control.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "manager.h"
+#include "protocol.h"
+#include "unit.h"
+#include "users.h"
+
+#define MAX_CONNECTIONS 64
+#define IDLE_TIMEOUT_USEC (30 * USEC_PER_SEC) /* a silent client is dropped */
+
+struct conn {
+        struct control *control;
+        struct conn *next;
+        int fd;
+        sd_event_source *io, *timer;
+        uid_t uid;
+        gid_t gid;
+        uint8_t hdr[4];
+        size_t hdr_got;
+        char *in;
+        size_t in_need, in_got;
+        char *out;
+        size_t out_len, out_off;
+        bool close_after_write;
+};
+
+struct control {
+        struct manager *manager;
+        char *path;
+        int fd;
+        sd_event_source *io;
+        gid_t gid;
+        bool group_access;
+        struct conn *conns;
+        unsigned n_conns;
+};
+
+static void conn_free(struct conn *k) {
+        struct control *c = k->control;
+        for (struct conn **p = &c->conns; *p; p = &(*p)->next)
+                if (*p == k) {
+                        *p = k->next;
+                        break;
+                }
+        c->n_conns--;
+        sd_event_source_disable_unref(k->io);
+        sd_event_source_disable_unref(k->timer);
+        closep(&k->fd);
+        free(k->in);
+        free(k->out);
+        free(k);
+}
+
+/* ---- requests ---- */
+
+static int add_unit_record(struct proto_msg *r, struct unit *u, bool detail) {
+        int e = 0;
+        e |= proto_add(r, "unit", u->name);
+        e |= proto_add(r, "state", unit_state_to_string(u->sm.state));
+        e |= proto_add(r, "result", unit_result_to_string(u->sm.result));
+        e |= proto_add(r, "load", u->config ? "loaded" : "error");
+        e |= proto_add_u64(r, "pid", u->pid > 0 ? (uint64_t)u->pid : 0);
+        e |= proto_add_u64(r, "restarts", u->sm.restarts);
+        if (u->sm.exit_status >= 0)
+                e |= proto_addf(r, "exit_status", "%d", u->sm.exit_status);
+        e |= proto_add_u64(r, "since", u->since);
+        e |= proto_add(r, "description", u->config ? u->config->description : "");
+        if (u->load_error || u->message)
+                e |= proto_add(r, "message", u->load_error ? u->load_error : u->message);
+        if (detail && u->config) {
+                e |= proto_addf(r, "file", "%s:%u", u->config->file, u->config->line);
+                for (char **a = u->config->exec; *a; a++)
+                        e |= proto_add(r, "exec", *a);
+                for (char **a = u->config->requires; *a; a++)
+                        e |= proto_add(r, "requires", *a);
+                e |= proto_add(r, "restart", restart_mode_to_string(u->config->restart));
+        }
+        return e ? -ENOMEM : 0;
+}
+
+static int reply_error(struct proto_msg *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int reply_error(struct proto_msg *r, const char *fmt, ...) {
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (n < 0 || proto_begin(r) < 0)
+                return -ENOMEM;
+        return proto_add(r, "error", msg);
+}
+
+static int handle_request(struct control *c, const struct proto_msg *req, struct proto_msg *r) {
+        struct manager *m = c->manager;
+        const char *cmd = proto_get(req, "cmd");
+        const char *name = proto_get(req, "name");
+
+        if (!cmd)
+                return reply_error(r, "malformed request: no cmd");
+        if (strcmp(cmd, "status") == 0) {
+                struct unit *only = NULL;
+                if (name && !(only = manager_find_unit(m, name)))
+                        return reply_error(r, "unknown unit '%s'", name);
+                if (proto_begin(r) < 0 || proto_add(r, "ok", "1") < 0)
+                        return -ENOMEM;
+                for (size_t i = 0; i < m->n_units; i++)
+                        if (!only || m->units[i] == only)
+                                if (add_unit_record(r, m->units[i], !!only) < 0)
+                                        return -ENOMEM;
+                return 0;
+        }
+        if (strcmp(cmd, "start") == 0 || strcmp(cmd, "stop") == 0 || strcmp(cmd, "restart") == 0) {
+                if (!name)
+                        return reply_error(r, "%s: no unit name given", cmd);
+                struct unit *u = manager_find_unit(m, name);
+                if (!u || u->removed)
+                        return reply_error(r, "unknown unit '%s'", name);
+                if (!u->config)
+                        return reply_error(r, "unit '%s' failed to load: %s", name, u->load_error);
+                if (m->shutting_down)
+                        return reply_error(r, "supd is shutting down");
+                if (cmd[2] == 'a')
+                        (void)unit_start(u);
+                else if (cmd[2] == 'o')
+                        (void)unit_stop(u);
+                else
+                        (void)unit_restart(u);
+                if (proto_begin(r) < 0 || proto_add(r, "ok", "1") < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+        if (strcmp(cmd, "reload") == 0) {
+                _cleanup_strv_free_ char **errors = NULL;
+                int k = manager_reload(m, &errors);
+                if (k == -EINVAL && errors) {
+                        size_t n = 0;
+                        while (errors[n])
+                                n++;
+                        if (reply_error(r, "reload refused: %zu error(s) in the config, keeping the running one", n) < 0)
+                                return -ENOMEM;
+                        for (size_t i = 0; i < n; i++)
+                                if (proto_add(r, "detail", errors[i]) < 0)
+                                        return -ENOMEM;
+                        return 0;
+                }
+                if (k < 0)
+                        return reply_error(r, "reload failed: %s", strerror(-k));
+                if (proto_begin(r) < 0 || proto_add(r, "ok", "1") < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+        return reply_error(r, "unknown command '%s'", cmd);
+}
+
+/* ---- connection I/O ---- */
+
+static int conn_flush(struct conn *k) {
+        while (k->out_off < k->out_len) {
+                ssize_t n = send(k->fd, k->out + k->out_off, k->out_len - k->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return sd_event_source_set_io_events(k->io, EPOLLOUT);
+                        return -errno;
+                }
+                k->out_off += (size_t)n;
+        }
+        free(k->out);
+        k->out = NULL;
+        k->out_len = k->out_off = 0;
+        if (k->close_after_write)
+                return -ECONNRESET;
+        return sd_event_source_set_io_events(k->io, EPOLLIN);
+}
+
+static int conn_reply(struct conn *k, struct proto_msg *r, bool close_after) {
+        if (proto_finish(r, PROTO_MAX_REPLY) < 0) {
+                if (reply_error(r, "reply too large") < 0 || proto_finish(r, PROTO_MAX_REPLY) < 0)
+                        return -ENOMEM;
+        }
+        k->out = r->buf;
+        k->out_len = r->len;
+        k->out_off = 0;
+        r->buf = NULL;
+        k->close_after_write = close_after;
+        return conn_flush(k);
+}
+
+static int conn_reject(struct conn *k, const char *why) {
+        struct proto_msg r = { 0 };
+        int ret = reply_error(&r, "%s", why);
+        if (ret >= 0)
+                ret = conn_reply(k, &r, true);
+        proto_msg_done(&r);
+        return ret;
+}
+
+static int conn_read(struct conn *k) {
+        for (;;) {
+                void *dst;
+                size_t want;
+                if (k->hdr_got < sizeof k->hdr) {
+                        dst = k->hdr + k->hdr_got;
+                        want = sizeof k->hdr - k->hdr_got;
+                } else {
+                        dst = k->in + k->in_got;
+                        want = k->in_need - k->in_got;
+                }
+                ssize_t n = recv(k->fd, dst, want, MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errno == EAGAIN ? 0 : -errno;
+                }
+                if (n == 0)
+                        return -ECONNRESET;
+                if (k->hdr_got < sizeof k->hdr) {
+                        k->hdr_got += (size_t)n;
+                        if (k->hdr_got < sizeof k->hdr)
+                                continue;
+                        int64_t len = proto_frame_length(k->hdr, PROTO_MAX_REQUEST);
+                        if (len < 0)
+                                return conn_reject(k, "request too large");
+                        if (len == 0)
+                                return conn_reject(k, "malformed request: empty");
+                        k->in = malloc((size_t)len);
+                        if (!k->in)
+                                return -ENOMEM;
+                        k->in_need = (size_t)len;
+                        k->in_got = 0;
+                        continue;
+                }
+                k->in_got += (size_t)n;
+                if (k->in_got < k->in_need)
+                        continue;
+
+                /* A whole request. */
+                struct proto_msg req = { 0 }, r = { 0 };
+                int ret = proto_parse(&req, k->in, k->in_need);
+                free(k->in);
+                k->in = NULL;
+                k->hdr_got = 0;
+                if (ret < 0) {
+                        proto_msg_done(&req);
+                        return conn_reject(k, "malformed request");
+                }
+                ret = handle_request(k->control, &req, &r);
+                proto_msg_done(&req);
+                if (ret >= 0)
+                        ret = conn_reply(k, &r, false);
+                proto_msg_done(&r);
+                /* One request at a time: wait for the reply to go out before reading on. */
+                return ret;
+        }
+}
+
+static int on_conn_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct conn *k = userdata;
+        int r = 0;
+        (void)s;
+        (void)fd;
+        (void)sd_event_source_set_time_relative(k->timer, IDLE_TIMEOUT_USEC);
+        if (revents & EPOLLOUT)
+                r = conn_flush(k);
+        else if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                r = k->out ? 0 : conn_read(k);
+        if (r < 0) {
+                if (r != -ECONNRESET && r != -EPIPE)
+                        log_debug("control connection: %s", strerror(-r));
+                conn_free(k);
+        }
+        return 0;
+}
+
+static int on_conn_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void)s;
+        (void)usec;
+        conn_free(userdata);
+        return 0;
+}
+
+static bool peer_allowed(const struct control *c, uid_t uid, gid_t gid) {
+        (void)gid;
+        if (uid == 0 || uid == geteuid())
+                return true;
+        /* Supplementary groups were checked by the kernel against the socket's mode. */
+        return c->group_access;
+}
+
+static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct control *c = userdata;
+        (void)s;
+        (void)revents;
+        for (;;) {
+                _cleanup_close_ int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                if (cfd < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno != EAGAIN)
+                                log_warning_errno(errno, "control: accept: %m");
+                        return 0;
+                }
+                if (c->n_conns >= MAX_CONNECTIONS) {
+                        log_warning("control: too many connections, refusing one");
+                        continue;
+                }
+                struct ucred cred;
+                socklen_t len = sizeof cred;
+                if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+                        log_warning_errno(errno, "control: SO_PEERCRED: %m");
+                        continue;
+                }
+                struct conn *k = calloc(1, sizeof *k);
+                if (!k)
+                        return 0;
+                k->control = c;
+                k->fd = TAKE_FD(cfd);
+                k->uid = cred.uid;
+                k->gid = cred.gid;
+                k->next = c->conns;
+                c->conns = k;
+                c->n_conns++;
+                if (sd_event_add_io(c->manager->event, &k->io, k->fd, EPOLLIN, on_conn_io, k) < 0 ||
+                    sd_event_add_time_relative(c->manager->event, &k->timer, CLOCK_MONOTONIC, IDLE_TIMEOUT_USEC, 0,
+                                               on_conn_timeout, k) < 0) {
+                        conn_free(k);
+                        continue;
+                }
+                if (!peer_allowed(c, cred.uid, cred.gid)) {
+                        log_warning("control: refused uid %u (pid %d)", (unsigned)cred.uid, (int)cred.pid);
+                        if (conn_reject(k, "permission denied") < 0)
+                                conn_free(k);
+                }
+        }
+}
+
+int control_open(struct manager *m, const char *path, const char *group, struct control **ret) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int r;
+
+        if (strlen(path) >= sizeof sa.sun_path)
+                return log_error_errno(ENAMETOOLONG, "control socket path too long: %s", path);
+        strcpy(sa.sun_path, path);
+
+        struct control *c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        c->manager = m;
+        c->fd = -1;
+        c->path = strdup(path);
+        if (!c->path) {
+                control_free(c);
+                return -ENOMEM;
+        }
+        if (group && strcmp(group, "root") != 0) {
+                r = group_lookup("/", group, &c->gid);
+                if (r < 0) {
+                        control_free(c);
+                        return log_error_errno(r, "control_group '%s': no such group", group);
+                }
+                c->group_access = true;
+        }
+
+        c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (c->fd < 0) {
+                r = -errno;
+                control_free(c);
+                return log_error_errno(r, "control socket: %m");
+        }
+        (void)unlink(path); /* a stale socket of a dead supd: the run-dir lock says it is ours */
+        mode_t old = umask(0077); /* no window in which the socket is open to all */
+        r = bind(c->fd, (struct sockaddr *)&sa, sizeof sa);
+        umask(old);
+        if (r < 0) {
+                r = -errno;
+                control_free(c);
+                return log_error_errno(r, "cannot bind %s: %m", path);
+        }
+        if (c->group_access && (chown(path, 0, c->gid) < 0 || chmod(path, 0660) < 0)) {
+                r = -errno;
+                control_free(c);
+                return log_error_errno(r, "cannot set owner of %s: %m", path);
+        }
+        if (listen(c->fd, 64) < 0) {
+                r = -errno;
+                control_free(c);
+                return log_error_errno(r, "listen on %s: %m", path);
+        }
+        r = sd_event_add_io(m->event, &c->io, c->fd, EPOLLIN, on_accept, c);
+        if (r < 0) {
+                control_free(c);
+                return log_error_errno(r, "control socket: %m");
+        }
+        *ret = c;
+        return 0;
+}
+
+struct control *control_free(struct control *c) {
+        if (!c)
+                return NULL;
+        while (c->conns)
+                conn_free(c->conns);
+        sd_event_source_disable_unref(c->io);
+        if (c->fd >= 0) {
+                close(c->fd);
+                (void)unlink(c->path);
+        }
+        free(c->path);
+        free(c);
+        return NULL;
+}

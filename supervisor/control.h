@@ -1,0 +1,12 @@
+/* control: the control socket. Accepts many clients at once, checks each peer with
+ * SO_PEERCRED, reads framed requests (protocol.h), answers them from the manager's
+ * state. A malformed or oversized request gets an error reply and the connection is
+ * closed; it never blocks or crashes supd. */
+#pragma once
+
+struct manager;
+struct control;
+
+/* Binds path (mode 0600, or 0660 with group when control_group is not "root"). */
+int control_open(struct manager *m, const char *path, const char *group, struct control **ret);
+struct control *control_free(struct control *c);

@@ -1,0 +1,107 @@
+/* supd: the daemon's command line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+
+#define DEFAULT_CONFIG_DIR "/etc/sup"
+#define DEFAULT_RUN_DIR "/run/sup"
+
+static void usage(FILE *f) {
+        fprintf(f,
+                "Usage: supd [OPTIONS]\n"
+                "Supervise the container units of a config directory.\n\n"
+                "  -c, --config DIR    sup.conf and units/ (default " DEFAULT_CONFIG_DIR ")\n"
+                "      --run-dir DIR   control socket and runtime state (default " DEFAULT_RUN_DIR ")\n"
+                "      --check         validate the config, print every error, exit 0 or 1\n"
+                "  -h, --help          this text\n");
+}
+
+/* An app's stdio must never land on one of supd's files: make sure 0-2 are taken. */
+static void ensure_std_fds(void) {
+        for (int fd = 0; fd < 3; fd++)
+                if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+                        int n = open("/dev/null", O_RDWR);
+                        if (n >= 0 && n != fd) {
+                                dup2(n, fd);
+                                close(n);
+                        }
+                }
+}
+
+static int check_config(const char *dir) {
+        struct sup_config *c = NULL;
+        int r = config_load(dir, &c);
+        if (r < 0) {
+                fprintf(stderr, "supd: cannot load %s: %s\n", dir, strerror(-r));
+                return 1;
+        }
+        for (size_t i = 0; i < c->n_errors; i++)
+                fprintf(stderr, "%s\n", c->errors[i].message);
+        printf("%zu unit(s) OK, %zu error(s)\n", c->n_units, c->n_errors);
+        r = c->n_errors ? 1 : 0;
+        config_free(c);
+        return r;
+}
+
+int main(int argc, char **argv) {
+        enum { OPT_RUN_DIR = 256, OPT_CHECK };
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "run-dir", required_argument, NULL, OPT_RUN_DIR },
+                { "check", no_argument, NULL, OPT_CHECK },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *config_dir = DEFAULT_CONFIG_DIR, *run_dir = DEFAULT_RUN_DIR;
+        bool check = false;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) >= 0)
+                switch (c) {
+                case 'c':
+                        config_dir = optarg;
+                        break;
+                case OPT_RUN_DIR:
+                        run_dir = optarg;
+                        break;
+                case OPT_CHECK:
+                        check = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "supd: unexpected argument '%s'\n", argv[optind]);
+                usage(stderr);
+                return 2;
+        }
+
+        ensure_std_fds();
+        if (check)
+                return check_config(config_dir);
+
+        struct manager *m = NULL;
+        int r = manager_new(config_dir, run_dir, &m);
+        if (r < 0)
+                return 1;
+        r = manager_load(m);
+        if (r < 0) {
+                manager_free(m);
+                return 1;
+        }
+        r = manager_run(m);
+        manager_free(m);
+        return r;
+}

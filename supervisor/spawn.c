@@ -1,0 +1,248 @@
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "users.h"
+
+static const char *const step_names[_SPAWN_STEP_MAX] = {
+        [SPAWN_STEP_NONE] = "spawn",       [SPAWN_STEP_SIGNALS] = "reset signals",
+        [SPAWN_STEP_SETSID] = "setsid",    [SPAWN_STEP_STDIO] = "set up stdio",
+        [SPAWN_STEP_CHDIR] = "chdir",      [SPAWN_STEP_SETGROUPS] = "setgroups",
+        [SPAWN_STEP_SETGID] = "setgid",    [SPAWN_STEP_SETUID] = "setuid",
+        [SPAWN_STEP_EXEC] = "exec",
+};
+
+const char *spawn_step_to_string(int step) {
+        return step >= 0 && step < _SPAWN_STEP_MAX ? step_names[step] : "spawn";
+}
+
+static char **strv_new_n(size_t n) {
+        return calloc(n + 1, sizeof(char *));
+}
+
+static size_t strv_len(char *const *v) {
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+static const char *strv_env_get(char *const *env, const char *key) {
+        size_t k = strlen(key);
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], key, k) == 0 && env[i][k] == '=')
+                        return env[i] + k + 1;
+        return NULL;
+}
+
+/* The unit's environment: its own env entries over a few defaults. Nothing of supd's
+ * environment is inherited (NOTIFY_SOCKET, WATCHDOG_* and the like are supd's). */
+static int build_envp(char ***ret, char *const *unit_env, const char *home) {
+        static const char *const defaults[][2] = {
+                { "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+                { "HOME", NULL },
+                { "TERM", "xterm" },
+        };
+        size_t n = strv_len(unit_env);
+        _cleanup_strv_free_ char **env = strv_new_n(n + ELEMENTSOF(defaults));
+        if (!env)
+                return -ENOMEM;
+        size_t j = 0;
+        for (size_t i = 0; i < ELEMENTSOF(defaults); i++) {
+                if (strv_env_get(unit_env, defaults[i][0]))
+                        continue;
+                if (asprintf(&env[j], "%s=%s", defaults[i][0], defaults[i][1] ? defaults[i][1] : home) < 0) {
+                        env[j] = NULL;
+                        return -ENOMEM;
+                }
+                j++;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (!(env[j++] = strdup(unit_env[i])))
+                        return -ENOMEM;
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
+/* argv[0] without a slash is looked up in the unit's PATH, as execvp would, but the
+ * list is made here: the child may not allocate. */
+static int build_exec_paths(char ***ret, const char *arg0, char *const *envp) {
+        if (strchr(arg0, '/')) {
+                char **v = strv_new_n(1);
+                if (!v || !(v[0] = strdup(arg0))) {
+                        free(v);
+                        return -ENOMEM;
+                }
+                *ret = v;
+                return 0;
+        }
+        const char *path = strv_env_get(envp, "PATH");
+        _cleanup_free_ char *copy = strdup(path ? path : "/usr/bin:/bin");
+        if (!copy)
+                return -ENOMEM;
+        size_t n = 1;
+        for (char *p = copy; *p; p++)
+                n += *p == ':';
+        _cleanup_strv_free_ char **v = strv_new_n(n);
+        if (!v)
+                return -ENOMEM;
+        size_t j = 0;
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                if (*dir != '/')
+                        continue; /* relative PATH entries would depend on the workdir */
+                if (asprintf(&v[j], "%s/%s", dir, arg0) < 0) {
+                        v[j] = NULL;
+                        return -ENOMEM;
+                }
+                j++;
+        }
+        if (j == 0 && asprintf(&v[j++], "/bin/%s", arg0) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+int spawn_plan_build(struct spawn_plan *plan, const struct unit_config *c, const char *root,
+                     char **ret_error) {
+        struct user_ids ids;
+        int r;
+
+        *plan = (struct spawn_plan){ .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+        r = user_resolve(root, c->user, &ids, ret_error);
+        if (r < 0)
+                return r;
+        plan->uid = ids.uid;
+        plan->gid = ids.gid;
+        plan->argv = c->exec;
+        plan->workdir = c->workdir ? c->workdir : "/";
+        r = build_envp(&plan->envp, c->env, ids.home);
+        user_ids_done(&ids);
+        if (r >= 0)
+                r = build_exec_paths(&plan->exec_paths, c->exec[0], plan->envp);
+        if (r < 0) {
+                spawn_plan_done(plan);
+                return r;
+        }
+        return 0;
+}
+
+void spawn_plan_done(struct spawn_plan *plan) {
+        strv_freep(&plan->envp);
+        strv_freep(&plan->exec_paths);
+        plan->envp = plan->exec_paths = NULL;
+}
+
+/* ---- child side: raw syscalls only from here to exec ---- */
+
+static _Noreturn void child_fail(int fd, int step, int err) {
+        struct spawn_failure f = { .step = step, .err = err };
+        ssize_t n;
+        do
+                n = write(fd, &f, sizeof f); /* < PIPE_BUF: atomic */
+        while (n < 0 && errno == EINTR);
+        /* Exit codes as shells and tini report them. */
+        _exit(step == SPAWN_STEP_EXEC ? (err == ENOENT ? 127 : 126) : 125);
+}
+
+static int move_fd(int from, int to) {
+        if (from == to)
+                return fcntl(to, F_SETFD, 0); /* dup2 onto itself keeps CLOEXEC */
+        return dup2(from, to);
+}
+
+static _Noreturn void child_run(const struct spawn_plan *p, int status_fd) {
+        sigset_t all;
+
+        /* supd blocks signals for sd-event; the app must start with a clean slate. */
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)signal(sig, SIG_DFL);
+        sigemptyset(&all);
+        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+                child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
+
+        if (setsid() < 0)
+                child_fail(status_fd, SPAWN_STEP_SETSID, errno);
+
+        /* stdio: status_fd is >= 3 (the parent made sure), so 0-2 can be overwritten. */
+        if (move_fd(p->stdin_fd, 0) < 0 || move_fd(p->stdout_fd, 1) < 0 || move_fd(p->stderr_fd, 2) < 0)
+                child_fail(status_fd, SPAWN_STEP_STDIO, errno);
+
+        if (chdir(p->workdir) < 0)
+                child_fail(status_fd, SPAWN_STEP_CHDIR, errno);
+
+        if (setgroups(0, NULL) < 0)
+                child_fail(status_fd, SPAWN_STEP_SETGROUPS, errno);
+        if (setresgid(p->gid, p->gid, p->gid) < 0)
+                child_fail(status_fd, SPAWN_STEP_SETGID, errno);
+        if (setresuid(p->uid, p->uid, p->uid) < 0)
+                child_fail(status_fd, SPAWN_STEP_SETUID, errno);
+
+        int err = ENOENT;
+        for (char **e = p->exec_paths; *e; e++) {
+                execve(*e, p->argv, p->envp);
+                /* Keep looking on ENOENT like execvp; remember a more telling error. */
+                if (errno != ENOENT || err == ENOENT)
+                        err = errno;
+        }
+        child_fail(status_fd, SPAWN_STEP_EXEC, err);
+}
+
+int spawn_process(const struct spawn_plan *plan, struct spawn_result *ret) {
+        int pipefd[2];
+        int pidfd = -1;
+
+        /* F_DUPFD_CLOEXEC to >= 3 keeps the report pipe clear of the stdio slots. */
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        _cleanup_close_ int rfd = pipefd[0], wfd0 = pipefd[1];
+        _cleanup_close_ int wfd = fcntl(wfd0, F_DUPFD_CLOEXEC, 3);
+        if (wfd < 0)
+                return -errno;
+
+        struct clone_args args = {
+                .flags = CLONE_PIDFD,
+                .pidfd = (uint64_t)(uintptr_t)&pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        long pid = syscall(SYS_clone3, &args, sizeof args);
+        if (pid < 0)
+                return -errno;
+        if (pid == 0)
+                child_run(plan, wfd);
+
+        if (fcntl(rfd, F_SETFL, O_NONBLOCK) < 0) {
+                int r = -errno;
+                (void)kill((pid_t)pid, SIGKILL); /* reaped by the SIGCHLD loop */
+                close(pidfd);
+                return r;
+        }
+        *ret = (struct spawn_result){ .pid = (pid_t)pid, .pidfd = pidfd, .status_fd = TAKE_FD(rfd) };
+        return 0;
+}
+
+int spawn_read_failure(int status_fd, struct spawn_failure *ret) {
+        ssize_t n;
+        do
+                n = read(status_fd, ret, sizeof *ret);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return 0;
+        if (n != sizeof *ret)
+                *ret = (struct spawn_failure){ .step = SPAWN_STEP_NONE, .err = EIO };
+        return 1;
+}

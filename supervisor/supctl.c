@@ -1,0 +1,419 @@
+/* supctl: the command-line client of supd's control socket. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "protocol.h"
+#include "values.h"
+
+#define DEFAULT_SOCKET "/run/sup/control.sock"
+
+/* Exit codes, fixed for scripts. */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+
+static void usage(FILE *f) {
+        fprintf(f, "Usage: supctl [-s|--socket PATH] COMMAND [ARGS]\n\n"
+                   "  status [NAME] [--json]   show units (one in detail)\n"
+                   "  start NAME               start a unit\n"
+                   "  stop NAME                stop a unit\n"
+                   "  restart NAME             restart a unit (also one that failed)\n"
+                   "  reload                   re-read the unit files\n"
+                   "  check FILE|DIR...        validate unit files offline\n\n"
+                   "The socket is " DEFAULT_SOCKET " unless -s or $SUP_SOCKET say otherwise.\n"
+                   "Exit status: 0 ok, 1 request failed, 2 usage, 3 supd not reachable.\n");
+}
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("supctl: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+        return code;
+}
+
+static int write_all(int fd, const void *buf, size_t len) {
+        const char *p = buf;
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len) {
+        char *p = buf;
+        while (len > 0) {
+                ssize_t n = read(fd, p, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        return -ECONNRESET;
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+/* Sends req, fills reply. Returns an exit code. */
+static int call(const char *path, struct proto_msg *req, struct proto_msg *reply) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof sa.sun_path)
+                return fail(EXIT_USAGE, "socket path too long: %s", path);
+        strcpy(sa.sun_path, path);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+                return fail(EXIT_UNREACHABLE, "cannot reach supd at %s: %m", path);
+        struct timeval tv = { .tv_sec = 120 };
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+        if (proto_finish(req, PROTO_MAX_REQUEST) < 0)
+                return fail(EXIT_USAGE, "request too large");
+        int r = write_all(fd, req->buf, req->len);
+        if (r < 0)
+                return fail(EXIT_UNREACHABLE, "sending to supd: %s", strerror(-r));
+        uint8_t hdr[4];
+        r = read_all(fd, hdr, sizeof hdr);
+        if (r < 0)
+                return fail(EXIT_UNREACHABLE, "reading from supd: %s", strerror(-r));
+        int64_t len = proto_frame_length(hdr, PROTO_MAX_REPLY);
+        if (len <= 0)
+                return fail(EXIT_FAILED, "bad reply from supd");
+        _cleanup_free_ char *payload = malloc((size_t)len);
+        if (!payload)
+                return fail(EXIT_FAILED, "out of memory");
+        r = read_all(fd, payload, (size_t)len);
+        if (r < 0)
+                return fail(EXIT_UNREACHABLE, "reading from supd: %s", strerror(-r));
+        if (proto_parse(reply, payload, (size_t)len) < 0)
+                return fail(EXIT_FAILED, "malformed reply from supd");
+        const char *err = proto_get(reply, "error");
+        if (err) {
+                fprintf(stderr, "supctl: %s\n", err);
+                for (size_t i = 0; i < reply->n_fields; i++)
+                        if (strcmp(reply->fields[i].key, "detail") == 0)
+                                fprintf(stderr, "%s\n", reply->fields[i].value);
+                return EXIT_FAILED;
+        }
+        return EXIT_OK;
+}
+
+/* ---- output ---- */
+
+static void json_string(FILE *f, const char *s) {
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+                switch (*p) {
+                case '"': fputs("\\\"", f); break;
+                case '\\': fputs("\\\\", f); break;
+                case '\n': fputs("\\n", f); break;
+                case '\t': fputs("\\t", f); break;
+                case '\r': fputs("\\r", f); break;
+                default:
+                        if (*p < 0x20 || *p == 0x7f)
+                                fprintf(f, "\\u%04x", *p);
+                        else if (*p >= 0x80) {
+                                /* Pass valid UTF-8 through; escape stray bytes so the
+                                 * output stays valid JSON. */
+                                int n = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+                                int ok = n > 0;
+                                for (int i = 1; ok && i <= n; i++)
+                                        ok = (p[i] & 0xc0) == 0x80;
+                                if (ok) {
+                                        fwrite(p, 1, (size_t)n + 1, f);
+                                        p += n;
+                                } else
+                                        fprintf(f, "\\u%04x", *p);
+                        } else
+                                fputc(*p, f);
+                }
+        }
+        fputc('"', f);
+}
+
+static void json_number_or_null(FILE *f, const char *v) {
+        fputs(v && *v ? v : "null", f);
+}
+
+static void print_json(const struct proto_msg *m) {
+        static const char *const strings[] = { "state", "result", "load", "description", "message" };
+        bool first = true;
+        printf("{\"units\":[");
+        for (size_t i = proto_next_record(m, 0, "unit"); i < m->n_fields; i = proto_next_record(m, i + 1, "unit")) {
+                printf("%s{\"name\":", first ? "" : ",");
+                first = false;
+                json_string(stdout, m->fields[i].value);
+                for (size_t k = 0; k < ELEMENTSOF(strings); k++) {
+                        const char *v = proto_record_get(m, i, strings[k]);
+                        printf(",\"%s\":", strings[k]);
+                        if (v)
+                                json_string(stdout, v);
+                        else
+                                fputs("null", stdout);
+                }
+                static const char *const numbers[] = { "pid", "restarts", "exit_status", "since" };
+                for (size_t k = 0; k < ELEMENTSOF(numbers); k++) {
+                        printf(",\"%s\":", numbers[k]);
+                        json_number_or_null(stdout, proto_record_get(m, i, numbers[k]));
+                }
+                putchar('}');
+        }
+        printf("]}\n");
+}
+
+static usec_t now_realtime(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (usec_t)ts.tv_sec * USEC_PER_SEC + (usec_t)ts.tv_nsec / 1000;
+}
+
+static const char *ago(char *buf, size_t len, const char *since) {
+        usec_t s = since ? strtoull(since, NULL, 10) : 0, now = now_realtime();
+        /* Whole seconds are enough for people. */
+        usec_t d = now > s ? (now - s) / USEC_PER_SEC * USEC_PER_SEC : 0;
+        if (d == 0) {
+                snprintf(buf, len, "0s");
+                return buf;
+        }
+        return format_duration(buf, len, d);
+}
+
+static const char *state_color(const char *state, bool color) {
+        if (!color)
+                return "";
+        if (strcmp(state, "running") == 0)
+                return "\033[32m";
+        if (strcmp(state, "failed") == 0)
+                return "\033[31m";
+        if (strcmp(state, "backoff") == 0 || strcmp(state, "starting") == 0 || strcmp(state, "stopping") == 0)
+                return "\033[33m";
+        return "";
+}
+
+static void print_table(const struct proto_msg *m) {
+        const char *hdr[] = { "NAME", "STATE", "RESULT", "PID", "RESTARTS", "UPTIME", "DESCRIPTION" };
+        enum { NCOL = 7 };
+        size_t w[NCOL];
+        bool color = isatty(STDOUT_FILENO);
+        size_t nrec = 0;
+
+        for (int c = 0; c < NCOL; c++)
+                w[c] = strlen(hdr[c]);
+        for (size_t i = proto_next_record(m, 0, "unit"); i < m->n_fields; i = proto_next_record(m, i + 1, "unit"))
+                nrec++;
+        char *(*cells)[NCOL] = calloc(nrec ? nrec : 1, sizeof *cells);
+        if (!cells)
+                return;
+        size_t r = 0;
+        for (size_t i = proto_next_record(m, 0, "unit"); i < m->n_fields; i = proto_next_record(m, i + 1, "unit"), r++) {
+                const char *state = proto_record_get(m, i, "state"), *pid = proto_record_get(m, i, "pid");
+                const char *load = proto_record_get(m, i, "load");
+                bool loaded = !load || strcmp(load, "loaded") == 0;
+                char buf[64];
+                cells[r][0] = strdup(m->fields[i].value);
+                cells[r][1] = strdup(state ? state : "?");
+                const char *result = loaded ? proto_record_get(m, i, "result") : NULL;
+                cells[r][2] = strdup(result && strcmp(result, "none") ? result : "-");
+                cells[r][3] = strdup(pid && strcmp(pid, "0") ? pid : "-");
+                cells[r][4] = strdup(proto_record_get(m, i, "restarts") ?: "0");
+                cells[r][5] = strdup(state && strcmp(state, "running") == 0
+                                             ? ago(buf, sizeof buf, proto_record_get(m, i, "since"))
+                                             : "-");
+                const char *desc = loaded ? proto_record_get(m, i, "description") : NULL;
+                if (!loaded)
+                        desc = proto_record_get(m, i, "message");
+                cells[r][6] = strdup(desc ? desc : "");
+                for (int c = 0; c < NCOL - 1; c++)
+                        if (cells[r][c] && strlen(cells[r][c]) > w[c])
+                                w[c] = strlen(cells[r][c]);
+        }
+        for (int c = 0; c < NCOL - 1; c++)
+                printf("%-*s  ", (int)w[c], hdr[c]);
+        printf("%s\n", hdr[NCOL - 1]);
+        for (r = 0; r < nrec; r++) {
+                for (int c = 0; c < NCOL; c++) {
+                        const char *v = cells[r][c] ? cells[r][c] : "";
+                        const char *on = c == 1 ? state_color(v, color) : "";
+                        if (c < NCOL - 1)
+                                printf("%s%-*s%s  ", on, (int)w[c], v, *on ? "\033[0m" : "");
+                        else
+                                printf("%s\n", v);
+                        free(cells[r][c]);
+                }
+        }
+        free(cells);
+}
+
+static void print_detail(const struct proto_msg *m) {
+        size_t i = proto_next_record(m, 0, "unit");
+        if (i >= m->n_fields)
+                return;
+        const char *state = proto_record_get(m, i, "state") ?: "?";
+        const char *desc = proto_record_get(m, i, "description");
+        bool color = isatty(STDOUT_FILENO);
+        char buf[64];
+
+        printf("%s%s", m->fields[i].value, desc && *desc ? " - " : "");
+        printf("%s\n", desc ? desc : "");
+        printf("     State: %s%s%s (for %s)\n", state_color(state, color), state, color && *state_color(state, color) ? "\033[0m" : "",
+               ago(buf, sizeof buf, proto_record_get(m, i, "since")));
+        const char *load = proto_record_get(m, i, "load");
+        if (load && strcmp(load, "loaded") != 0)
+                printf("      Load: %s\n", load);
+        else
+                printf("    Result: %s\n", proto_record_get(m, i, "result") ?: "-");
+        const char *pid = proto_record_get(m, i, "pid");
+        if (pid && strcmp(pid, "0"))
+                printf("       PID: %s\n", pid);
+        printf("  Restarts: %s\n", proto_record_get(m, i, "restarts") ?: "0");
+        const char *es = proto_record_get(m, i, "exit_status");
+        if (es)
+                printf("    Status: %s\n", es);
+        const char *file = proto_record_get(m, i, "file");
+        if (file)
+                printf("      File: %s\n", file);
+        /* Fields that repeat: exec argv, requires. */
+        size_t end = proto_next_record(m, i + 1, "unit");
+        const char *keys[] = { "exec", "requires" }, *labels[] = { "      Exec:", "  Requires:" };
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                bool any = false;
+                for (size_t j = i; j < end; j++)
+                        if (strcmp(m->fields[j].key, keys[k]) == 0) {
+                                printf("%s %s", any ? "" : labels[k], m->fields[j].value);
+                                any = true;
+                        }
+                if (any)
+                        putchar('\n');
+        }
+        const char *rs = proto_record_get(m, i, "restart");
+        if (rs)
+                printf("   Restart: %s\n", rs);
+        const char *msg = proto_record_get(m, i, "message");
+        if (msg)
+                printf("   Message: %s\n", msg);
+}
+
+/* ---- commands ---- */
+
+static int cmd_check(char **paths, int n) {
+        struct sup_config *c = NULL;
+        if (n == 0)
+                return fail(EXIT_USAGE, "check: no file given");
+        int r = config_load_files(paths, (size_t)n, &c);
+        if (r < 0)
+                return fail(EXIT_FAILED, "check: %s", strerror(-r));
+        for (size_t i = 0; i < c->n_errors; i++)
+                fprintf(stderr, "%s\n", c->errors[i].message);
+        printf("%zu unit(s) OK, %zu error(s)\n", c->n_units, c->n_errors);
+        r = c->n_errors ? EXIT_FAILED : EXIT_OK;
+        config_free(c);
+        return r;
+}
+
+int main(int argc, char **argv) {
+        static const struct option opts[] = {
+                { "socket", required_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, 'j' },
+                {},
+        };
+        const char *socket_path = getenv("SUP_SOCKET");
+        bool json = false;
+        int c;
+
+        if (!socket_path || !*socket_path)
+                socket_path = DEFAULT_SOCKET;
+        /* "+": options end at the command; the command's own options follow. */
+        while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) >= 0)
+                switch (c) {
+                case 's':
+                        socket_path = optarg;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        if (optind >= argc) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        const char *cmd = argv[optind++];
+        if (strcmp(cmd, "check") == 0)
+                return cmd_check(argv + optind, argc - optind);
+        if (strcmp(cmd, "help") == 0) {
+                usage(stdout);
+                return EXIT_OK;
+        }
+
+        /* Command arguments: positionals and --json, in any order. */
+        char *pos[2] = { NULL, NULL };
+        int npos = 0;
+        for (int i = optind; i < argc; i++) {
+                if (strcmp(argv[i], "--json") == 0)
+                        json = true;
+                else if (argv[i][0] == '-' && argv[i][1])
+                        return fail(EXIT_USAGE, "%s: unknown option '%s'", cmd, argv[i]);
+                else if (npos < 2)
+                        pos[npos++] = argv[i];
+                else
+                        return fail(EXIT_USAGE, "%s: too many arguments", cmd);
+        }
+
+        struct proto_msg req = { 0 }, reply = { 0 };
+        int r;
+        bool status = strcmp(cmd, "status") == 0;
+        bool unitcmd = strcmp(cmd, "start") == 0 || strcmp(cmd, "stop") == 0 || strcmp(cmd, "restart") == 0;
+        if (status) {
+                if (npos > 1)
+                        return fail(EXIT_USAGE, "status: too many arguments");
+        } else if (unitcmd) {
+                if (npos != 1)
+                        return fail(EXIT_USAGE, "%s: expects one unit name", cmd);
+        } else if (strcmp(cmd, "reload") == 0) {
+                if (npos != 0)
+                        return fail(EXIT_USAGE, "reload: takes no arguments");
+        } else {
+                usage(stderr);
+                return fail(EXIT_USAGE, "unknown command '%s'", cmd);
+        }
+        if (json && !status)
+                return fail(EXIT_USAGE, "%s: --json is only for status", cmd);
+
+        if (proto_begin(&req) < 0 || proto_add(&req, "cmd", cmd) < 0 || (pos[0] && proto_add(&req, "name", pos[0]) < 0))
+                return fail(EXIT_FAILED, "out of memory");
+        r = call(socket_path, &req, &reply);
+        if (r == EXIT_OK && status) {
+                if (json)
+                        print_json(&reply);
+                else if (pos[0])
+                        print_detail(&reply);
+                else
+                        print_table(&reply);
+        }
+        proto_msg_done(&req);
+        proto_msg_done(&reply);
+        return r;
+}

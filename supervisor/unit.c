@@ -1,0 +1,371 @@
+#include "unit.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "manager.h"
+#include "spawn.h"
+#include "values.h"
+
+static void dispatch(struct unit *u, enum unit_event ev, struct unit_event_data *d);
+
+static usec_t realtime_now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (usec_t)ts.tv_sec * USEC_PER_SEC + (usec_t)ts.tv_nsec / 1000;
+}
+
+static void set_message(struct unit *u, char *msg) {
+        free(u->message);
+        u->message = msg;
+}
+
+int unit_new(struct manager *m, struct unit_config *c, struct unit **ret) {
+        struct unit *u = calloc(1, sizeof *u);
+        int r;
+        if (!u)
+                return -ENOMEM;
+        u->manager = m;
+        u->pidfd = u->status_fd = -1;
+        u->output.read_fd[0] = u->output.read_fd[1] = -1;
+        u->output.write_fd[0] = u->output.write_fd[1] = -1;
+        u->since = realtime_now();
+        u->name = strdup(c->name);
+        if (!u->name) {
+                free(u);
+                return -ENOMEM;
+        }
+        u->config = c;
+        r = unit_sm_init(&u->sm, c);
+        if (r >= 0)
+                r = output_open(&u->output, m->event, u->name);
+        if (r < 0) {
+                u->config = NULL; /* the caller keeps c on failure */
+                unit_free(u);
+                return r;
+        }
+        *ret = u;
+        return 0;
+}
+
+int unit_new_load_error(struct manager *m, const char *name, const char *message, struct unit **ret) {
+        struct unit *u = calloc(1, sizeof *u);
+        if (!u)
+                return -ENOMEM;
+        u->manager = m;
+        u->pidfd = u->status_fd = -1;
+        u->output.read_fd[0] = u->output.read_fd[1] = -1;
+        u->output.write_fd[0] = u->output.write_fd[1] = -1;
+        u->since = realtime_now();
+        u->sm = (struct unit_sm){ .state = UNIT_FAILED, .result = RESULT_NONE, .exit_status = -1 };
+        u->name = strdup(name);
+        u->load_error = strdup(message);
+        if (!u->name || !u->load_error) {
+                unit_free(u);
+                return -ENOMEM;
+        }
+        *ret = u;
+        return 0;
+}
+
+static void close_process(struct unit *u) {
+        u->status_source = sd_event_source_disable_unref(u->status_source);
+        closep(&u->status_fd);
+        closep(&u->pidfd);
+        u->status_fd = u->pidfd = -1;
+        u->pid = 0;
+}
+
+struct unit *unit_free(struct unit *u) {
+        if (!u)
+                return NULL;
+        if (u->pid > 0) /* only on supd's own exit paths: never leave an app behind */
+                (void)kill(-u->pid, SIGKILL);
+        close_process(u);
+        u->timer = sd_event_source_disable_unref(u->timer);
+        output_close(&u->output);
+        if (u->config)
+                unit_sm_done(&u->sm);
+        unit_config_free(u->config);
+        unit_config_free(u->next_config);
+        free(u->name);
+        free(u->load_error);
+        free(u->message);
+        free(u);
+        return NULL;
+}
+
+bool unit_requires(const struct unit *u, const char *name) {
+        if (!u->config)
+                return false;
+        for (char **r = u->config->requires; *r; r++)
+                if (strcmp(*r, name) == 0)
+                        return true;
+        return false;
+}
+
+bool unit_deps_ready(const struct unit *u) {
+        if (u->manager->shutting_down)
+                return false;
+        for (char **r = u->config->requires; *r; r++) {
+                struct unit *d = manager_find_unit(u->manager, *r);
+                if (!d || d->sm.state != UNIT_RUNNING)
+                        return false;
+        }
+        return true;
+}
+
+static int on_status(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct unit *u = userdata;
+        struct spawn_failure f;
+        (void)s;
+        (void)fd;
+        (void)revents;
+
+        int r = spawn_read_failure(u->status_fd, &f);
+        if (r == -EAGAIN)
+                return 0;
+        u->status_source = sd_event_source_disable_unref(u->status_source);
+        closep(&u->status_fd);
+        u->status_fd = -1;
+        if (r == 0) {
+                dispatch(u, EV_EXEC_OK, NULL);
+                return 0;
+        }
+        if (r < 0)
+                f = (struct spawn_failure){ .step = SPAWN_STEP_NONE, .err = -r };
+        u->spawn_failed = true;
+        char *msg = NULL;
+        if (f.step == SPAWN_STEP_EXEC)
+                r = asprintf(&msg, "exec %s: %s", u->config->exec[0], strerror(f.err));
+        else if (f.step == SPAWN_STEP_CHDIR)
+                r = asprintf(&msg, "chdir %s: %s", u->config->workdir ? u->config->workdir : "/", strerror(f.err));
+        else
+                r = asprintf(&msg, "%s: %s", spawn_step_to_string(f.step), strerror(f.err));
+        set_message(u, r < 0 ? NULL : msg);
+        log_error("%s: %s", u->name, u->message ? u->message : "spawn failed");
+        /* The exit follows and carries the spawn-error result. */
+        return 0;
+}
+
+static int do_spawn(struct unit *u) {
+        struct spawn_plan plan;
+        struct spawn_result res;
+        char *err = NULL;
+        int r;
+
+        u->spawn_failed = false;
+        r = spawn_plan_build(&plan, u->config, "/", &err);
+        if (r < 0) {
+                if (!err && asprintf(&err, "preparing: %s", strerror(-r)) < 0)
+                        err = NULL;
+                set_message(u, err);
+                return log_error_errno(r, "%s: %s", u->name, err ? err : "preparing failed");
+        }
+        plan.stdin_fd = u->manager->devnull_fd;
+        plan.stdout_fd = u->output.write_fd[OUTPUT_STDOUT];
+        plan.stderr_fd = u->output.write_fd[OUTPUT_STDERR];
+        r = spawn_process(&plan, &res);
+        spawn_plan_done(&plan);
+        if (r < 0) {
+                if (asprintf(&err, "clone: %s", strerror(-r)) < 0)
+                        err = NULL;
+                set_message(u, err);
+                return log_error_errno(r, "%s: clone failed: %m", u->name);
+        }
+        u->pid = res.pid;
+        u->pidfd = res.pidfd;
+        u->status_fd = res.status_fd;
+        r = sd_event_add_io(u->manager->event, &u->status_source, u->status_fd, EPOLLIN, on_status, u);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot watch spawn status: %m, ignoring", u->name);
+        set_message(u, NULL);
+        log_info("%s: started, pid %d", u->name, (int)u->pid);
+        return 0;
+}
+
+static int send_signal(struct unit *u, int sig) {
+        if (u->pidfd >= 0 && syscall(SYS_pidfd_send_signal, u->pidfd, sig, NULL, 0) >= 0)
+                return 0;
+        return -errno;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct unit *u = userdata;
+        (void)s;
+        (void)usec;
+        if (u->sm.state == UNIT_STOPPING) {
+                dispatch(u, EV_STOP_TIMEOUT, NULL);
+        } else {
+                struct unit_event_data d = { .deps_ready = unit_deps_ready(u) };
+                dispatch(u, EV_TIMER, &d);
+        }
+        return 0;
+}
+
+static void arm_timer(struct unit *u, usec_t delay) {
+        usec_t when = manager_now(u->manager) + delay;
+        int r;
+        if (u->timer) {
+                r = sd_event_source_set_time(u->timer, when);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(u->timer, SD_EVENT_ONESHOT);
+        } else
+                r = sd_event_add_time(u->manager->event, &u->timer, CLOCK_MONOTONIC, when, 0, on_timer, u);
+        if (r < 0)
+                log_error_errno(r, "%s: cannot arm timer: %m", u->name);
+}
+
+static void log_state(struct unit *u) {
+        char buf[64];
+        switch (u->sm.state) {
+        case UNIT_BACKOFF: {
+                usec_t next = 0;
+                if (u->timer)
+                        (void)sd_event_source_get_time(u->timer, &next);
+                usec_t now = manager_now(u->manager);
+                log_info("%s: %s (%s, status %d), restarting in %s", u->name, unit_state_to_string(u->sm.state),
+                         unit_result_to_string(u->sm.result), u->sm.exit_status,
+                         format_duration(buf, sizeof buf, next > now ? next - now : 0));
+                break;
+        }
+        case UNIT_EXITED:
+        case UNIT_FAILED:
+                log_info("%s: %s (%s, status %d)%s", u->name, unit_state_to_string(u->sm.state),
+                         unit_result_to_string(u->sm.result), u->sm.exit_status,
+                         u->sm.state == UNIT_FAILED ? ": start limit hit, not restarting" : "");
+                break;
+        case UNIT_STARTING:
+                if (!u->sm.spawned) {
+                        log_info("%s: waiting for its requires", u->name);
+                        break;
+                }
+                __attribute__((fallthrough));
+        case UNIT_INACTIVE:
+        case UNIT_RUNNING:
+        case UNIT_STOPPING:
+        case _UNIT_STATE_MAX:
+                log_debug("%s: %s", u->name, unit_state_to_string(u->sm.state));
+                break;
+        }
+}
+
+static void dispatch(struct unit *u, enum unit_event ev, struct unit_event_data *d) {
+        struct unit_event_data none = { .deps_ready = false };
+        struct unit_step st = unit_sm_event(&u->sm, ev, d ? d : &none, manager_now(u->manager));
+
+        if (st.actions & ACT_DISARM_TIMER && u->timer)
+                (void)sd_event_source_set_enabled(u->timer, SD_EVENT_OFF);
+        if (st.actions & ACT_ARM_TIMER)
+                arm_timer(u, st.timer);
+        if (st.actions & ACT_SEND_STOP) {
+                int sig = u->config->stop_signal;
+                log_info("%s: stopping (SIG%s)", u->name, signal_to_string(sig) ? signal_to_string(sig) : "?");
+                /* A stopped process cannot act on the signal: wake it as well. */
+                if (send_signal(u, sig) < 0 || send_signal(u, SIGCONT) < 0)
+                        log_debug("%s: signal: %m", u->name);
+        }
+        if (st.actions & ACT_KILL) {
+                log_warning("%s: did not stop within its stop_timeout, killing", u->name);
+                if (u->pid > 0)
+                        (void)kill(-u->pid, SIGKILL); /* the process group, until cgroups */
+                (void)send_signal(u, SIGKILL);
+        }
+        if (st.actions & ACT_STATE_CHANGED)
+                u->since = realtime_now();
+
+        if (st.actions & ACT_SPAWN) {
+                if (do_spawn(u) < 0) {
+                        /* No process came to be: that run ended in a spawn error. */
+                        struct unit_event_data x = { .code = CLD_EXITED, .status = 125, .spawn_failed = true,
+                                                     .deps_ready = false };
+                        if (st.actions & ACT_STATE_CHANGED)
+                                log_state(u);
+                        dispatch(u, EV_EXITED, &x);
+                        return;
+                }
+        }
+        if (st.actions & ACT_STATE_CHANGED) {
+                log_state(u);
+                manager_unit_changed(u->manager, u);
+        }
+}
+
+int unit_start(struct unit *u) {
+        if (!u->config)
+                return -ENOEXEC;
+        struct unit_event_data d = { .deps_ready = unit_deps_ready(u) };
+        dispatch(u, EV_START, &d);
+        return 0;
+}
+
+int unit_stop(struct unit *u) {
+        if (!u->config)
+                return -ENOEXEC;
+        dispatch(u, EV_STOP, NULL);
+        return 0;
+}
+
+int unit_restart(struct unit *u) {
+        if (!u->config)
+                return -ENOEXEC;
+        struct unit_event_data d = { .deps_ready = unit_deps_ready(u) };
+        dispatch(u, EV_RESTART, &d);
+        return 0;
+}
+
+void unit_deps_changed(struct unit *u) {
+        if (!u->config || u->sm.state != UNIT_STARTING || u->sm.spawned || !unit_deps_ready(u))
+                return;
+        dispatch(u, EV_DEPS_READY, NULL);
+}
+
+void unit_on_exit(struct unit *u, const siginfo_t *si) {
+        /* Read the child's report before its exit, so a setup failure is never lost. */
+        if (u->status_fd >= 0)
+                (void)on_status(NULL, u->status_fd, 0, u);
+        pid_t pid = u->pid;
+        close_process(u);
+        /* Whatever the app left in its process group goes with it. */
+        (void)kill(-pid, SIGKILL);
+        output_drain(&u->output);
+
+        struct unit_event_data d = {
+                .code = si->si_code,
+                .status = si->si_status,
+                .spawn_failed = u->spawn_failed,
+                .deps_ready = unit_deps_ready(u),
+        };
+        if (si->si_code == CLD_EXITED)
+                log_full(u->sm.stop_requested || si->si_status == 0 ? LOG_INFO : LOG_WARNING, 0,
+                         "%s: process %d exited with status %d", u->name, (int)pid, si->si_status);
+        else
+                log_full(u->sm.stop_requested ? LOG_INFO : LOG_WARNING, 0, "%s: process %d killed by SIG%s",
+                         u->name, (int)pid, signal_to_string(si->si_status) ? signal_to_string(si->si_status) : "?");
+        dispatch(u, EV_EXITED, &d);
+}
+
+int unit_replace_config(struct unit *u, struct unit_config *c) {
+        struct unit_sm sm;
+        int r = unit_sm_init(&sm, c);
+        if (r < 0)
+                return r;
+        unit_sm_done(&u->sm);
+        sm.state = u->sm.state;
+        sm.result = u->sm.result;
+        sm.exit_status = u->sm.exit_status;
+        sm.restarts = u->sm.restarts;
+        u->sm = sm;
+        unit_config_free(u->config);
+        u->config = c;
+        return 0;
+}

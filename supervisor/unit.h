@@ -1,0 +1,59 @@
+/* unit: one container unit at run time: its config, its state machine, its process,
+ * its output and its one timer. Carries out what the state machine asks for. */
+#pragma once
+
+#include <stdbool.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "output.h"
+#include "unitsm.h"
+
+struct manager;
+
+struct unit {
+        struct manager *manager;
+        char *name;
+        struct unit_config *config; /* NULL when the unit failed to load */
+        char *load_error;           /* why it failed to load */
+
+        struct unit_sm sm;
+        pid_t pid;     /* 0 when no process */
+        int pidfd;
+        int status_fd; /* child's (step, errno) report; EOF = exec done */
+        sd_event_source *status_source;
+        bool spawn_failed;
+        char *message; /* the last error worth showing, e.g. a spawn failure */
+
+        sd_event_source *timer;
+        struct output output;
+        usec_t since; /* CLOCK_REALTIME of the last state change */
+
+        struct unit_config *next_config; /* reload: applied once the unit has stopped */
+        bool removed;                    /* reload: freed once the unit has stopped */
+};
+
+/* Takes ownership of c. */
+int unit_new(struct manager *m, struct unit_config *c, struct unit **ret);
+int unit_new_load_error(struct manager *m, const char *name, const char *message, struct unit **ret);
+struct unit *unit_free(struct unit *u);
+
+/* Requests from the operator or the manager. */
+int unit_start(struct unit *u);
+int unit_stop(struct unit *u);
+int unit_restart(struct unit *u);
+/* A required unit changed state: start if waiting and now ready. */
+void unit_deps_changed(struct unit *u);
+bool unit_deps_ready(const struct unit *u);
+bool unit_requires(const struct unit *u, const char *name);
+
+/* The main process ended (from the manager's reaping loop). */
+void unit_on_exit(struct unit *u, const siginfo_t *si);
+/* Swaps in a new config; the unit must not be active. Takes ownership of c. */
+int unit_replace_config(struct unit *u, struct unit_config *c);
+
+static inline bool unit_is_active(const struct unit *u) {
+        return u->config && unit_sm_is_active(&u->sm);
+}
