@@ -11,7 +11,7 @@ UNITDIR ?= /lib/systemd/system
 DESTDIR ?=
 B       := build
 
-PKGS    := libconfuse libsystemd
+PKGS    := libconfuse libsystemd libcap-ng libseccomp
 # Debian packages for building, testing and the demo. Kept in one place.
 DEB_PACKAGES := gcc make pkg-config libconfuse-dev libsystemd-dev libcmocka-dev \
         libseccomp-dev libcap-ng-dev bats bats-assert bats-support jq util-linux \

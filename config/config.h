@@ -19,6 +19,7 @@ typedef uint64_t usec_t; /* microseconds, like sd-event */
 #define CONFIG_MAX_FILE_SIZE (1024 * 1024) /* one unit file or sup.conf */
 #define CONFIG_MAX_DURATION (24 * 3600 * USEC_PER_SEC) /* every duration key */
 #define CONFIG_MAX_START_LIMIT 1000
+#define CONFIG_MAX_MOUNTS 256 /* volume sections per unit, and tmpfs sections */
 
 enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum writable_mode { WRITABLE_TMPFS, WRITABLE_PERSISTENT, WRITABLE_NONE };

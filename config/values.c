@@ -1,5 +1,5 @@
-/* values: sizes, durations and signal names as written in unit files. Pure functions:
- * no allocation, no I/O. */
+/* values: sizes, durations and signal names as written in unit files, and checks of the
+ * names they hold. Pure functions: no allocation, no I/O. */
 #include "values.h"
 #include "cleanup.h"
 
@@ -265,4 +265,90 @@ char *format_duration(char *buf, size_t len, usec_t u) {
                 off += (size_t)k;
         }
         return buf;
+}
+
+/* ---- names ------------------------------------------------------------------------ */
+
+bool unit_name_is_valid(const char *s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > UNIT_NAME_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+                bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                          (i > 0 && (c == '_' || c == '.' || c == '-'));
+                if (!ok)
+                        return false;
+        }
+        return true;
+}
+
+bool user_name_is_valid(const char *s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > USER_NAME_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+                bool ok = (c >= 'a' && c <= 'z') || c == '_' ||
+                          (i > 0 && ((c >= '0' && c <= '9') || c == '-'));
+                if (!ok)
+                        return false;
+        }
+        return true;
+}
+
+bool id_is_valid(const char *s, size_t n) {
+        unsigned long long v = 0;
+        if (n == 0 || n > 10)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (unsigned)(s[i] - '0');
+        }
+        return v < UINT32_MAX;
+}
+
+bool user_is_valid(const char *s) {
+        const char *colon = strchr(s, ':');
+        if (colon)
+                return id_is_valid(s, (size_t)(colon - s)) && id_is_valid(colon + 1, strlen(colon + 1));
+        return id_is_valid(s, strlen(s)) || user_name_is_valid(s);
+}
+
+bool env_entry_is_valid(const char *s) {
+        const char *eq = strchr(s, '=');
+        if (!eq || eq == s)
+                return false;
+        for (const char *p = s; p < eq; p++) {
+                char c = *p;
+                bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+                          (p > s && c >= '0' && c <= '9');
+                if (!ok)
+                        return false;
+        }
+        return true;
+}
+
+bool hostname_is_valid(const char *s) {
+        size_t n = strlen(s), label = 0;
+
+        /* the UTS field holds 64 bytes: sethostname() refuses more (DNS would allow 253) */
+        if (n == 0 || n > HOSTNAME_MAX)
+                return false;
+        for (size_t i = 0; i <= n; i++) {
+                char c = s[i];
+                if (c == '.' || c == '\0') {
+                        /* RFC 1123: 1..63 characters, no '-' at either end */
+                        if (label == 0 || label > 63 || s[i - 1] == '-')
+                                return false;
+                        label = 0;
+                        continue;
+                }
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      (c == '-' && label > 0)))
+                        return false;
+                label++;
+        }
+        return true;
 }

@@ -8,13 +8,16 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "log.h"
 #include "manager.h"
 #include "protocol.h"
+#include "spawn.h"
 #include "unit.h"
 #include "users.h"
 
@@ -35,6 +38,12 @@ struct conn {
         char *out;
         size_t out_len, out_off;
         bool close_after_write;
+        int fds[3]; /* received with the request (supctl exec's stdio) */
+        int n_fds;
+        /* supctl exec: the command's process */
+        pid_t exec_pid;
+        int exec_pidfd, exec_status_fd;
+        char *exec_what;
 };
 
 struct control {
@@ -56,6 +65,13 @@ static void conn_free(struct conn *k) {
                         break;
                 }
         c->n_conns--;
+        if (k->exec_pidfd >= 0) /* the client is gone: so is its command */
+                (void)syscall(SYS_pidfd_send_signal, k->exec_pidfd, SIGKILL, NULL, 0);
+        closep(&k->exec_pidfd);
+        closep(&k->exec_status_fd);
+        free(k->exec_what);
+        for (int i = 0; i < k->n_fds; i++)
+                closep(&k->fds[i]);
         sd_event_source_disable_unref(k->io);
         sd_event_source_disable_unref(k->timer);
         closep(&k->fd);
@@ -103,7 +119,50 @@ static int reply_error(struct proto_msg *r, const char *fmt, ...) {
         return proto_add(r, "error", msg);
 }
 
-static int handle_request(struct control *c, const struct proto_msg *req, struct proto_msg *r) {
+#define NO_REPLY 1 /* handle_request: nothing to send back */
+
+static int handle_exec(struct conn *k, const struct proto_msg *req, const char *name, struct proto_msg *r) {
+        struct manager *m = k->control->manager;
+        size_t n = 0;
+        for (size_t i = 0; i < req->n_fields; i++)
+                n += strcmp(req->fields[i].key, "arg") == 0;
+        if (n == 0)
+                return reply_error(r, "exec: no command given");
+        if (k->n_fds != 3)
+                return reply_error(r, "exec: stdin, stdout and stderr must come with the request");
+        if (k->exec_pid > 0)
+                return reply_error(r, "exec: a command already runs on this connection");
+        struct unit *u = manager_find_unit(m, name);
+        if (!u || u->removed)
+                return reply_error(r, "unknown unit '%s'", name);
+        _cleanup_free_ char **argv = calloc(n + 1, sizeof *argv);
+        if (!argv)
+                return -ENOMEM;
+        n = 0;
+        for (size_t i = 0; i < req->n_fields; i++)
+                if (strcmp(req->fields[i].key, "arg") == 0)
+                        argv[n++] = (char *)req->fields[i].value;
+
+        struct spawn_result res;
+        _cleanup_free_ char *err = NULL;
+        int ret = unit_exec(u, argv, k->fds, &res, &err);
+        for (int i = 0; i < k->n_fds; i++)
+                closep(&k->fds[i]);
+        k->n_fds = 0;
+        if (ret < 0)
+                return reply_error(r, "exec in '%s': %s", name, err ? err : strerror(-ret));
+        k->exec_pid = res.pid;
+        k->exec_pidfd = res.pidfd;
+        k->exec_status_fd = res.status_fd;
+        k->exec_what = strdup(argv[0]);
+        log_info("%s: exec %s, pid %d (uid %u)", name, argv[0], (int)res.pid, (unsigned)k->uid);
+        if (proto_begin(r) < 0 || proto_add(r, "ok", "1") < 0 || proto_add_u64(r, "pid", (uint64_t)res.pid) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int handle_request(struct conn *k, const struct proto_msg *req, struct proto_msg *r) {
+        struct control *c = k->control;
         struct manager *m = c->manager;
         const char *cmd = proto_get(req, "cmd");
         const char *name = proto_get(req, "name");
@@ -144,8 +203,8 @@ static int handle_request(struct control *c, const struct proto_msg *req, struct
         }
         if (strcmp(cmd, "reload") == 0) {
                 _cleanup_strv_free_ char **errors = NULL;
-                int k = manager_reload(m, &errors);
-                if (k == -EINVAL && errors) {
+                int rr = manager_reload(m, &errors);
+                if (rr == -EINVAL && errors) {
                         size_t n = 0;
                         while (errors[n])
                                 n++;
@@ -156,11 +215,24 @@ static int handle_request(struct control *c, const struct proto_msg *req, struct
                                         return -ENOMEM;
                         return 0;
                 }
-                if (k < 0)
-                        return reply_error(r, "reload failed: %s", strerror(-k));
+                if (rr < 0)
+                        return reply_error(r, "reload failed: %s", strerror(-rr));
                 if (proto_begin(r) < 0 || proto_add(r, "ok", "1") < 0)
                         return -ENOMEM;
                 return 0;
+        }
+        if (strcmp(cmd, "exec") == 0) {
+                if (!name)
+                        return reply_error(r, "exec: no unit name given");
+                return handle_exec(k, req, name, r);
+        }
+        if (strcmp(cmd, "signal") == 0) {
+                /* Forwarded from supctl exec (Ctrl-C and friends); no reply. */
+                const char *sig = proto_get(req, "sig");
+                int n = sig ? atoi(sig) : 0;
+                if (k->exec_pidfd >= 0 && n > 0 && n < _NSIG)
+                        (void)syscall(SYS_pidfd_send_signal, k->exec_pidfd, n, NULL, 0);
+                return NO_REPLY;
         }
         return reply_error(r, "unknown command '%s'", cmd);
 }
@@ -209,6 +281,35 @@ static int conn_reject(struct conn *k, const char *why) {
         return ret;
 }
 
+/* recv() that also takes the fds a client sends along (SCM_RIGHTS), CLOEXEC from
+ * birth; more than three are closed at once. */
+static ssize_t recv_with_fds(struct conn *k, void *buf, size_t len) {
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int) * 8)];
+        } control;
+        struct iovec iov = { .iov_base = buf, .iov_len = len };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control };
+        ssize_t n = recvmsg(k->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return n;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+                if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                int *fds = (int *)CMSG_DATA(cm);
+                for (size_t i = 0; i < nfd; i++) {
+                        if (k->n_fds < 3)
+                                k->fds[k->n_fds++] = fds[i];
+                        else
+                                close(fds[i]);
+                }
+        }
+        if (mh.msg_flags & MSG_CTRUNC)
+                log_warning("control: a client sent too many fds, dropped");
+        return n;
+}
+
 static int conn_read(struct conn *k) {
         for (;;) {
                 void *dst;
@@ -220,7 +321,7 @@ static int conn_read(struct conn *k) {
                         dst = k->in + k->in_got;
                         want = k->in_need - k->in_got;
                 }
-                ssize_t n = recv(k->fd, dst, want, MSG_DONTWAIT);
+                ssize_t n = recv_with_fds(k, dst, want);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -258,8 +359,12 @@ static int conn_read(struct conn *k) {
                         proto_msg_done(&req);
                         return conn_reject(k, "malformed request");
                 }
-                ret = handle_request(k->control, &req, &r);
+                ret = handle_request(k, &req, &r);
                 proto_msg_done(&req);
+                if (ret == NO_REPLY) {
+                        proto_msg_done(&r);
+                        continue;
+                }
                 if (ret >= 0)
                         ret = conn_reply(k, &r, false);
                 proto_msg_done(&r);
@@ -329,6 +434,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         return 0;
                 k->control = c;
                 k->fd = TAKE_FD(cfd);
+                k->exec_pidfd = k->exec_status_fd = -1;
                 k->uid = cred.uid;
                 k->gid = cred.gid;
                 k->next = c->conns;
@@ -346,6 +452,37 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                                 conn_free(k);
                 }
         }
+}
+
+bool control_child_exited(struct control *c, const siginfo_t *si) {
+        struct conn *k = c ? c->conns : NULL;
+        while (k && k->exec_pid != si->si_pid)
+                k = k->next;
+        if (!k)
+                return false;
+        struct spawn_failure f;
+        int status = si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
+        int got = k->exec_status_fd >= 0 ? spawn_read_failure(k->exec_status_fd, &f) : 0;
+        k->exec_pid = 0;
+        closep(&k->exec_pidfd);
+        closep(&k->exec_status_fd);
+        k->exec_pidfd = k->exec_status_fd = -1;
+
+        struct proto_msg r = { 0 };
+        int ret;
+        if (got == 1)
+                ret = reply_error(&r, "%s %s: %s", spawn_step_to_string(f.step),
+                                  f.step == SPAWN_STEP_EXEC ? k->exec_what : "", strerror(f.err));
+        else
+                ret = proto_begin(&r) < 0 ? -ENOMEM : proto_add(&r, "ok", "1");
+        if (ret >= 0)
+                ret = proto_addf(&r, "exit", "%d", status);
+        if (ret >= 0 && !k->out)
+                ret = conn_reply(k, &r, true);
+        proto_msg_done(&r);
+        if (ret < 0)
+                conn_free(k);
+        return true;
 }
 
 int control_open(struct manager *m, const char *path, const char *group, struct control **ret) {
@@ -382,7 +519,7 @@ int control_open(struct manager *m, const char *path, const char *group, struct 
                 return log_error_errno(r, "control socket: %m");
         }
         (void)unlink(path); /* a stale socket of a dead supd: the run-dir lock says it is ours */
-        mode_t old = umask(0077); /* no window in which the socket is open to all */
+        mode_t old = umask(0177); /* 0600 from birth: no window in which others may connect */
         r = bind(c->fd, (struct sockaddr *)&sa, sizeof sa);
         umask(old);
         if (r < 0) {

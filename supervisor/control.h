@@ -4,9 +4,15 @@
  * closed; it never blocks or crashes supd. */
 #pragma once
 
+#include <signal.h>
+#include <stdbool.h>
+
 struct manager;
 struct control;
 
 /* Binds path (mode 0600, or 0660 with group when control_group is not "root"). */
 int control_open(struct manager *m, const char *path, const char *group, struct control **ret);
 struct control *control_free(struct control *c);
+
+/* Routes the exit of a `supctl exec` command to its client. False if pid is not one. */
+bool control_child_exited(struct control *c, const siginfo_t *si);

@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
 
 #include "config.h"
 #include "log.h"
@@ -34,6 +39,28 @@ static void ensure_std_fds(void) {
                                 close(n);
                         }
                 }
+}
+
+/* Whatever fds we inherited beyond stdio must never reach a container. */
+static void cloexec_inherited_fds(void) {
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) >= 0)
+                return;
+        for (int fd = 3; fd < 65536; fd++) { /* kernels before 5.11 */
+                int f = fcntl(fd, F_GETFD);
+                if (f >= 0)
+                        (void)fcntl(fd, F_SETFD, f | FD_CLOEXEC);
+        }
+}
+
+/* Paths end up in mount options and in containers' bind sources: make them absolute. */
+static char *absolute(const char *path) {
+        if (path[0] == '/')
+                return strdup(path);
+        _cleanup_free_ char *cwd = get_current_dir_name();
+        char *r = NULL;
+        if (!cwd || asprintf(&r, "%s/%s", cwd, path) < 0)
+                return NULL;
+        return r;
 }
 
 static int check_config(const char *dir) {
@@ -89,11 +116,17 @@ int main(int argc, char **argv) {
         }
 
         ensure_std_fds();
+        cloexec_inherited_fds();
         if (check)
                 return check_config(config_dir);
 
+        _cleanup_free_ char *cfg = absolute(config_dir), *run = absolute(run_dir);
+        if (!cfg || !run) {
+                fprintf(stderr, "supd: out of memory\n");
+                return 1;
+        }
         struct manager *m = NULL;
-        int r = manager_new(config_dir, run_dir, &m);
+        int r = manager_new(cfg, run, &m);
         if (r < 0)
                 return 1;
         r = manager_load(m);

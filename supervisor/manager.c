@@ -14,8 +14,11 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "container.h"
 #include "control.h"
+#include "fsutil.h"
 #include "log.h"
+#include "security.h"
 #include "unit.h"
 
 usec_t manager_now(struct manager *m) {
@@ -66,7 +69,7 @@ static void reap_children(struct manager *m) {
                                 u = m->units[i];
                 if (u)
                         unit_on_exit(u, &si);
-                else
+                else if (!control_child_exited(m->control, &si))
                         log_debug("reaped orphan %d", (int)si.si_pid);
         }
 }
@@ -398,23 +401,6 @@ static int take_lock(const char *run_dir, int *ret_fd) {
         return 0;
 }
 
-static int mkdir_p(const char *path, mode_t mode) {
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1; *s; s++) {
-                if (*s != '/')
-                        continue;
-                *s = 0;
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
-
 int manager_new(const char *config_dir, const char *run_dir, struct manager **ret) {
         struct manager *m = calloc(1, sizeof *m);
         sigset_t mask;
@@ -448,6 +434,13 @@ int manager_new(const char *config_dir, const char *run_dir, struct manager **re
                 manager_free(m);
                 return r;
         }
+
+        r = security_seccomp_build(&m->seccomp);
+        if (r < 0)
+                log_warning_errno(r, "cannot build the seccomp profile: %m; containers run unconfined");
+
+        /* A crashed predecessor's container directories (its mounts died with it). */
+        container_cleanup_all(run_dir);
 
         /* Orphans of our apps come to us, not to the real init, so we can reap them and
          * account for them at shutdown. */
@@ -509,6 +502,9 @@ struct manager *manager_free(struct manager *m) {
         config_free(m->config);
         sd_event_unref(m->event);
         closep(&m->devnull_fd);
+        security_seccomp_free(&m->seccomp);
+        if (m->run_dir && m->lock_fd >= 0)
+                container_cleanup_all(m->run_dir);
         closep(&m->lock_fd);
         free(m->config_dir);
         free(m->run_dir);

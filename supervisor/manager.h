@@ -2,6 +2,7 @@
  * and the run dir; reaps every child; loads and reloads the config; shuts down. */
 #pragma once
 
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
@@ -20,6 +21,7 @@ struct manager {
         struct control *control;
         int lock_fd;
         int devnull_fd; /* stdin of every app */
+        struct sock_fprog seccomp; /* the default profile, built once */
         bool is_pid1;
         bool shutting_down;
         bool shutdown_term_sent;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +14,23 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "container.h"
+#include "fsutil.h"
+#include "reaper.h"
+#include "security.h"
 #include "users.h"
 
 static const char *const step_names[_SPAWN_STEP_MAX] = {
-        [SPAWN_STEP_NONE] = "spawn",       [SPAWN_STEP_SIGNALS] = "reset signals",
-        [SPAWN_STEP_SETSID] = "setsid",    [SPAWN_STEP_STDIO] = "set up stdio",
-        [SPAWN_STEP_CHDIR] = "chdir",      [SPAWN_STEP_SETGROUPS] = "setgroups",
-        [SPAWN_STEP_SETGID] = "setgid",    [SPAWN_STEP_SETUID] = "setuid",
-        [SPAWN_STEP_EXEC] = "exec",
+        [SPAWN_STEP_NONE] = "spawn",           [SPAWN_STEP_SIGNALS] = "reset signals",
+        [SPAWN_STEP_WAIT] = "wait for uid maps", [SPAWN_STEP_SETSID] = "setsid",
+        [SPAWN_STEP_SETNS] = "join the container's namespaces",
+        [SPAWN_STEP_STDIO] = "set up stdio",   [SPAWN_STEP_MOUNT] = "mount",
+        [SPAWN_STEP_PIVOT] = "pivot_root",     [SPAWN_STEP_HOSTNAME] = "sethostname",
+        [SPAWN_STEP_NETWORK] = "bring up lo",  [SPAWN_STEP_CHDIR] = "chdir",
+        [SPAWN_STEP_CAPS] = "drop capabilities", [SPAWN_STEP_SETGROUPS] = "setgroups",
+        [SPAWN_STEP_SETGID] = "setgid",        [SPAWN_STEP_SETUID] = "setuid",
+        [SPAWN_STEP_SECURITY] = "apply capabilities, no_new_privs and seccomp",
+        [SPAWN_STEP_INIT] = "fork the app under the init reaper", [SPAWN_STEP_EXEC] = "exec",
 };
 
 const char *spawn_step_to_string(int step) {
@@ -119,7 +129,7 @@ int spawn_plan_build(struct spawn_plan *plan, const struct unit_config *c, const
         struct user_ids ids;
         int r;
 
-        *plan = (struct spawn_plan){ .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+        *plan = (struct spawn_plan){ .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .join_pidfd = -1 };
         r = user_resolve(root, c->user, &ids, ret_error);
         if (r < 0)
                 return r;
@@ -146,8 +156,8 @@ void spawn_plan_done(struct spawn_plan *plan) {
 
 /* ---- child side: raw syscalls only from here to exec ---- */
 
-static _Noreturn void child_fail(int fd, int step, int err) {
-        struct spawn_failure f = { .step = step, .err = err };
+static _Noreturn void child_fail_at(int fd, int step, int err, int index) {
+        struct spawn_failure f = { .step = step, .err = err, .index = index };
         ssize_t n;
         do
                 n = write(fd, &f, sizeof f); /* < PIPE_BUF: atomic */
@@ -156,40 +166,17 @@ static _Noreturn void child_fail(int fd, int step, int err) {
         _exit(step == SPAWN_STEP_EXEC ? (err == ENOENT ? 127 : 126) : 125);
 }
 
+static _Noreturn void child_fail(int fd, int step, int err) {
+        child_fail_at(fd, step, err, -1);
+}
+
 static int move_fd(int from, int to) {
         if (from == to)
                 return fcntl(to, F_SETFD, 0); /* dup2 onto itself keeps CLOEXEC */
         return dup2(from, to);
 }
 
-static _Noreturn void child_run(const struct spawn_plan *p, int status_fd) {
-        sigset_t all;
-
-        /* supd blocks signals for sd-event; the app must start with a clean slate. */
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)signal(sig, SIG_DFL);
-        sigemptyset(&all);
-        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
-                child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
-
-        if (setsid() < 0)
-                child_fail(status_fd, SPAWN_STEP_SETSID, errno);
-
-        /* stdio: status_fd is >= 3 (the parent made sure), so 0-2 can be overwritten. */
-        if (move_fd(p->stdin_fd, 0) < 0 || move_fd(p->stdout_fd, 1) < 0 || move_fd(p->stderr_fd, 2) < 0)
-                child_fail(status_fd, SPAWN_STEP_STDIO, errno);
-
-        if (chdir(p->workdir) < 0)
-                child_fail(status_fd, SPAWN_STEP_CHDIR, errno);
-
-        if (setgroups(0, NULL) < 0)
-                child_fail(status_fd, SPAWN_STEP_SETGROUPS, errno);
-        if (setresgid(p->gid, p->gid, p->gid) < 0)
-                child_fail(status_fd, SPAWN_STEP_SETGID, errno);
-        if (setresuid(p->uid, p->uid, p->uid) < 0)
-                child_fail(status_fd, SPAWN_STEP_SETUID, errno);
-
+static _Noreturn void exec_app(const struct spawn_plan *p, int status_fd) {
         int err = ENOENT;
         for (char **e = p->exec_paths; *e; e++) {
                 execve(*e, p->argv, p->envp);
@@ -200,9 +187,82 @@ static _Noreturn void child_run(const struct spawn_plan *p, int status_fd) {
         child_fail(status_fd, SPAWN_STEP_EXEC, err);
 }
 
+static _Noreturn void child_run(const struct spawn_plan *p, int status_fd, int sync_fd) {
+        sigset_t none, all;
+        int r, step, index;
+
+        /* supd blocks signals for sd-event; the app must start with a clean slate. */
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)signal(sig, SIG_DFL);
+        sigemptyset(&none);
+        sigfillset(&all);
+
+        if (sync_fd >= 0) {
+                /* The parent writes our uid/gid maps first; EOF means it gave up. */
+                char c;
+                ssize_t n;
+                do
+                        n = read(sync_fd, &c, 1);
+                while (n < 0 && errno == EINTR);
+                if (n != 1)
+                        child_fail(status_fd, SPAWN_STEP_WAIT, n < 0 ? errno : EPIPE);
+                close(sync_fd);
+        }
+
+        if (setsid() < 0)
+                child_fail(status_fd, SPAWN_STEP_SETSID, errno);
+
+        /* stdio: status_fd is >= 3 (the parent made sure), so 0-2 can be overwritten. */
+        if (move_fd(p->stdin_fd, 0) < 0 || move_fd(p->stdout_fd, 1) < 0 || move_fd(p->stderr_fd, 2) < 0)
+                child_fail(status_fd, SPAWN_STEP_STDIO, errno);
+
+        if (p->join_pidfd >= 0) {
+                /* Joining the mount namespace also moves our root and cwd into it. */
+                if (setns(p->join_pidfd, p->join_flags) < 0)
+                        child_fail(status_fd, SPAWN_STEP_SETNS, errno);
+        } else if (p->container) {
+                r = container_child_setup(p->container, &step, &index);
+                if (r < 0)
+                        child_fail_at(status_fd, step, -r, index);
+        }
+
+        if (chdir(p->workdir) < 0)
+                child_fail(status_fd, SPAWN_STEP_CHDIR, errno);
+
+        if (p->security && (r = security_child_before_setuid(p->security)) < 0)
+                child_fail(status_fd, SPAWN_STEP_CAPS, -r);
+        if (setgroups(0, NULL) < 0)
+                child_fail(status_fd, SPAWN_STEP_SETGROUPS, errno);
+        if (setresgid(p->gid, p->gid, p->gid) < 0)
+                child_fail(status_fd, SPAWN_STEP_SETGID, errno);
+        if (setresuid(p->uid, p->uid, p->uid) < 0)
+                child_fail(status_fd, SPAWN_STEP_SETUID, errno);
+        if (p->security && (r = security_child_after_setuid(p->security)) < 0)
+                child_fail(status_fd, SPAWN_STEP_SECURITY, -r);
+
+        /* A joined PID namespace applies to children only: the command is forked, and
+         * we stay in front of it as its reaper, passing its exit status on. */
+        if (p->init || p->join_pidfd >= 0) {
+                /* Everything blocked before the fork, so no signal slips past the reaper. */
+                if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+                        child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
+                pid_t app = _Fork();
+                if (app < 0)
+                        child_fail(status_fd, SPAWN_STEP_INIT, errno);
+                if (app > 0) {
+                        close(status_fd); /* now EOF on it means the app reached exec */
+                        reaper_run(app);
+                }
+        }
+        if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+                child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
+        exec_app(p, status_fd);
+}
+
 int spawn_process(const struct spawn_plan *plan, struct spawn_result *ret) {
-        int pipefd[2];
-        int pidfd = -1;
+        int pipefd[2], syncfd[2] = { -1, -1 };
+        int pidfd = -1, r;
 
         /* F_DUPFD_CLOEXEC to >= 3 keeps the report pipe clear of the stdio slots. */
         if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -211,20 +271,34 @@ int spawn_process(const struct spawn_plan *plan, struct spawn_result *ret) {
         _cleanup_close_ int wfd = fcntl(wfd0, F_DUPFD_CLOEXEC, 3);
         if (wfd < 0)
                 return -errno;
+        bool need_sync = plan->container && plan->container->userns;
+        if (need_sync && pipe2(syncfd, O_CLOEXEC) < 0)
+                return -errno;
+        _cleanup_close_ int sync_r = syncfd[0], sync_w = syncfd[1];
 
         struct clone_args args = {
-                .flags = CLONE_PIDFD,
+                .flags = CLONE_PIDFD | (plan->container ? (uint64_t)plan->container->clone_flags : 0),
                 .pidfd = (uint64_t)(uintptr_t)&pidfd,
                 .exit_signal = SIGCHLD,
         };
         long pid = syscall(SYS_clone3, &args, sizeof args);
         if (pid < 0)
                 return -errno;
-        if (pid == 0)
-                child_run(plan, wfd);
+        if (pid == 0) {
+                if (sync_w >= 0)
+                        close(sync_w);
+                child_run(plan, wfd, sync_r);
+        }
 
-        if (fcntl(rfd, F_SETFL, O_NONBLOCK) < 0) {
-                int r = -errno;
+        r = 0;
+        if (need_sync) {
+                r = container_write_id_maps(plan->container, (pid_t)pid);
+                if (r >= 0 && write_all(sync_w, "1", 1) < 0)
+                        r = -errno;
+        }
+        if (r >= 0 && fcntl(rfd, F_SETFL, O_NONBLOCK) < 0)
+                r = -errno;
+        if (r < 0) {
                 (void)kill((pid_t)pid, SIGKILL); /* reaped by the SIGCHLD loop */
                 close(pidfd);
                 return r;
@@ -243,6 +317,6 @@ int spawn_read_failure(int status_fd, struct spawn_failure *ret) {
         if (n == 0)
                 return 0;
         if (n != sizeof *ret)
-                *ret = (struct spawn_failure){ .step = SPAWN_STEP_NONE, .err = EIO };
+                *ret = (struct spawn_failure){ .step = SPAWN_STEP_NONE, .err = EIO, .index = -1 };
         return 1;
 }

@@ -10,23 +10,42 @@
 enum spawn_step {
         SPAWN_STEP_NONE,
         SPAWN_STEP_SIGNALS,
+        SPAWN_STEP_WAIT,     /* waiting for the parent (uid maps) */
         SPAWN_STEP_SETSID,
+        SPAWN_STEP_SETNS,    /* joining a running container */
         SPAWN_STEP_STDIO,
+        SPAWN_STEP_MOUNT,    /* with the failing operation's index */
+        SPAWN_STEP_PIVOT,
+        SPAWN_STEP_HOSTNAME,
+        SPAWN_STEP_NETWORK,
         SPAWN_STEP_CHDIR,
+        SPAWN_STEP_CAPS,     /* bounding set, keep-caps */
         SPAWN_STEP_SETGROUPS,
         SPAWN_STEP_SETGID,
         SPAWN_STEP_SETUID,
+        SPAWN_STEP_SECURITY, /* capabilities, no_new_privs, seccomp */
+        SPAWN_STEP_INIT,     /* forking the app under the reaper */
         SPAWN_STEP_EXEC,
         _SPAWN_STEP_MAX,
 };
 
 /* What the child reports. */
 struct spawn_failure {
-        int step; /* enum spawn_step */
-        int err;  /* errno */
+        int step;  /* enum spawn_step */
+        int err;   /* errno */
+        int index; /* SPAWN_STEP_MOUNT: the container plan's operation, else -1 */
 };
 
+struct container_plan;
+struct security_plan;
+
 struct spawn_plan {
+        const struct container_plan *container; /* NULL: no namespaces, the host's root */
+        const struct security_plan *security;   /* NULL: keep supd's privileges */
+        bool init;         /* a minimal reaper is PID 1, the app its child */
+        int join_pidfd;    /* >= 0: join this process's namespaces (supctl exec) instead of
+                            * creating a container; the command runs under a reaper */
+        int join_flags;    /* CLONE_NEW* namespaces to join */
         char **argv;       /* argv[0] as the user wrote it */
         char **exec_paths; /* NULL-terminated candidates for argv[0] (PATH resolved) */
         char **envp;
@@ -44,6 +63,7 @@ struct spawn_result {
 
 /* Fills *plan from the unit's config: envp, exec candidates, uid/gid from `user`
  * (names are looked up in ROOT/etc/passwd and /etc/group, never through NSS).
+ * container, security and init are the caller's to set.
  * On error returns -errno and sets *ret_error to a message naming the problem. */
 struct unit_config;
 int spawn_plan_build(struct spawn_plan *plan, const struct unit_config *c, const char *root,

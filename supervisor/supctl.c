@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -12,6 +15,7 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "fsutil.h"
 #include "protocol.h"
 #include "values.h"
 
@@ -27,6 +31,7 @@ static void usage(FILE *f) {
                    "  stop NAME                stop a unit\n"
                    "  restart NAME             restart a unit (also one that failed)\n"
                    "  reload                   re-read the unit files\n"
+                   "  exec NAME [--] CMD...    run CMD inside the running container\n"
                    "  check FILE|DIR...        validate unit files offline\n\n"
                    "The socket is " DEFAULT_SOCKET " unless -s or $SUP_SOCKET say otherwise.\n"
                    "Exit status: 0 ok, 1 request failed, 2 usage, 3 supd not reachable.\n");
@@ -43,57 +48,60 @@ static int fail(int code, const char *fmt, ...) {
         return code;
 }
 
-static int write_all(int fd, const void *buf, size_t len) {
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
-static int read_all(int fd, void *buf, size_t len) {
-        char *p = buf;
-        while (len > 0) {
-                ssize_t n = read(fd, p, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        return -ECONNRESET;
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
-/* Sends req, fills reply. Returns an exit code. */
-static int call(const char *path, struct proto_msg *req, struct proto_msg *reply) {
+static int connect_to(const char *path, int *ret_fd) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (strlen(path) >= sizeof sa.sun_path)
                 return fail(EXIT_USAGE, "socket path too long: %s", path);
         strcpy(sa.sun_path, path);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-                return fail(EXIT_UNREACHABLE, "cannot reach supd at %s: %m", path);
-        struct timeval tv = { .tv_sec = 120 };
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+                int r = fail(EXIT_UNREACHABLE, "cannot reach supd at %s: %m", path);
+                if (fd >= 0)
+                        close(fd);
+                return r;
+        }
+        *ret_fd = fd;
+        return EXIT_OK;
+}
 
+/* Sends a finished request; with_stdio, our fds 0-2 travel along (supctl exec). */
+static int send_request(int fd, struct proto_msg *req, bool with_stdio) {
         if (proto_finish(req, PROTO_MAX_REQUEST) < 0)
                 return fail(EXIT_USAGE, "request too large");
-        int r = write_all(fd, req->buf, req->len);
+        size_t off = 0;
+        if (with_stdio) {
+                int fds[3] = { 0, 1, 2 };
+                union {
+                        struct cmsghdr align;
+                        char buf[CMSG_SPACE(sizeof fds)];
+                } control = { 0 };
+                struct iovec iov = { .iov_base = req->buf, .iov_len = req->len };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                                     .msg_controllen = sizeof control };
+                struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+                cm->cmsg_level = SOL_SOCKET;
+                cm->cmsg_type = SCM_RIGHTS;
+                cm->cmsg_len = CMSG_LEN(sizeof fds);
+                memcpy(CMSG_DATA(cm), fds, sizeof fds);
+                ssize_t n;
+                do
+                        n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+                while (n < 0 && errno == EINTR);
+                if (n < 0)
+                        return fail(EXIT_UNREACHABLE, "sending to supd: %m");
+                off = (size_t)n;
+        }
+        int r = write_all(fd, req->buf + off, req->len - off);
         if (r < 0)
                 return fail(EXIT_UNREACHABLE, "sending to supd: %s", strerror(-r));
+        return EXIT_OK;
+}
+
+/* Reads one reply frame into reply. Returns an exit code; an "error" reply is printed
+ * and gives EXIT_FAILED. */
+static int read_reply(int fd, struct proto_msg *reply) {
         uint8_t hdr[4];
-        r = read_all(fd, hdr, sizeof hdr);
+        int r = read_all(fd, hdr, sizeof hdr);
         if (r < 0)
                 return fail(EXIT_UNREACHABLE, "reading from supd: %s", strerror(-r));
         int64_t len = proto_frame_length(hdr, PROTO_MAX_REPLY);
@@ -116,6 +124,89 @@ static int call(const char *path, struct proto_msg *req, struct proto_msg *reply
                 return EXIT_FAILED;
         }
         return EXIT_OK;
+}
+
+/* Sends req, fills reply. Returns an exit code. */
+static int call(const char *path, struct proto_msg *req, struct proto_msg *reply) {
+        _cleanup_close_ int fd = -1;
+        int r = connect_to(path, &fd);
+        if (r != EXIT_OK)
+                return r;
+        struct timeval tv = { .tv_sec = 120 };
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        r = send_request(fd, req, false);
+        return r != EXIT_OK ? r : read_reply(fd, reply);
+}
+
+/* supctl exec NAME [--] CMD [ARGS...]: our stdio goes to the command; signals we get
+ * are passed on; we exit with the command's status. */
+static int cmd_exec(const char *path, char **args, int n) {
+        if (n > 0 && strcmp(args[0], "--") == 0) {
+                args++;
+                n--;
+        }
+        if (n < 2)
+                return fail(EXIT_USAGE, "exec: expects a unit name and a command");
+        if (strcmp(args[1], "--") == 0) {
+                args[1] = args[0];
+                args++;
+                n--;
+                if (n < 2)
+                        return fail(EXIT_USAGE, "exec: expects a command after --");
+        }
+        struct proto_msg req = { 0 }, reply = { 0 };
+        int r = proto_begin(&req) < 0 || proto_add(&req, "cmd", "exec") < 0 || proto_add(&req, "name", args[0]) < 0;
+        for (int i = 1; i < n && !r; i++)
+                r = proto_add(&req, "arg", args[i]) < 0;
+        if (r) {
+                proto_msg_done(&req);
+                return fail(EXIT_USAGE, "exec: command too long");
+        }
+
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGQUIT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC), fd = -1;
+
+        r = connect_to(path, &fd);
+        if (r == EXIT_OK)
+                r = send_request(fd, &req, true);
+        if (r == EXIT_OK)
+                r = read_reply(fd, &reply);
+        proto_msg_done(&req);
+        proto_msg_done(&reply);
+        if (r != EXIT_OK)
+                return r;
+
+        for (;;) {
+                struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+                if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return fail(EXIT_FAILED, "poll: %m");
+                }
+                if (sfd >= 0 && (p[1].revents & POLLIN)) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof si) == sizeof si) {
+                                struct proto_msg sig = { 0 };
+                                if (proto_begin(&sig) >= 0 && proto_add(&sig, "cmd", "signal") >= 0 &&
+                                    proto_add_u64(&sig, "sig", si.ssi_signo) >= 0)
+                                        (void)send_request(fd, &sig, false);
+                                proto_msg_done(&sig);
+                        }
+                }
+                if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+                        r = read_reply(fd, &reply);
+                        const char *exit_status = proto_get(&reply, "exit");
+                        int status = exit_status ? atoi(exit_status) : (r == EXIT_OK ? EXIT_FAILED : r);
+                        proto_msg_done(&reply);
+                        return status;
+                }
+        }
 }
 
 /* ---- output ---- */
@@ -363,6 +454,8 @@ int main(int argc, char **argv) {
         const char *cmd = argv[optind++];
         if (strcmp(cmd, "check") == 0)
                 return cmd_check(argv + optind, argc - optind);
+        if (strcmp(cmd, "exec") == 0)
+                return cmd_exec(socket_path, argv + optind, argc - optind);
         if (strcmp(cmd, "help") == 0) {
                 usage(stdout);
                 return EXIT_OK;

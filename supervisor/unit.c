@@ -1,6 +1,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "cleanup.h"
 #include "log.h"
 #include "manager.h"
+#include "container.h"
+#include "security.h"
 #include "spawn.h"
 #include "values.h"
 
@@ -77,7 +80,16 @@ int unit_new_load_error(struct manager *m, const char *name, const char *message
         return 0;
 }
 
+static void drop_plan(struct unit *u) {
+        if (u->plan) {
+                container_plan_done(u->plan);
+                free(u->plan);
+                u->plan = NULL;
+        }
+}
+
 static void close_process(struct unit *u) {
+        drop_plan(u);
         u->status_source = sd_event_source_disable_unref(u->status_source);
         closep(&u->status_fd);
         closep(&u->pidfd);
@@ -138,6 +150,7 @@ static int on_status(sd_event_source *s, int fd, uint32_t revents, void *userdat
         closep(&u->status_fd);
         u->status_fd = -1;
         if (r == 0) {
+                drop_plan(u);
                 dispatch(u, EV_EXEC_OK, NULL);
                 return 0;
         }
@@ -145,33 +158,59 @@ static int on_status(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 f = (struct spawn_failure){ .step = SPAWN_STEP_NONE, .err = -r };
         u->spawn_failed = true;
         char *msg = NULL;
-        if (f.step == SPAWN_STEP_EXEC)
+        _cleanup_free_ char *what = u->plan ? container_describe_op(u->plan, f.index) : NULL;
+        if (what)
+                r = asprintf(&msg, "%s: %s", what, strerror(f.err));
+        else if (f.step == SPAWN_STEP_EXEC)
                 r = asprintf(&msg, "exec %s: %s", u->config->exec[0], strerror(f.err));
         else if (f.step == SPAWN_STEP_CHDIR)
                 r = asprintf(&msg, "chdir %s: %s", u->config->workdir ? u->config->workdir : "/", strerror(f.err));
         else
                 r = asprintf(&msg, "%s: %s", spawn_step_to_string(f.step), strerror(f.err));
         set_message(u, r < 0 ? NULL : msg);
+        drop_plan(u);
         log_error("%s: %s", u->name, u->message ? u->message : "spawn failed");
         /* The exit follows and carries the spawn-error result. */
         return 0;
 }
 
+static int security_for(struct unit *u, uid_t uid, struct security_plan *ret) {
+        const struct unit_config *c = u->config;
+        struct manager *m = u->manager;
+        return security_plan_build(ret, c->capabilities, uid == 0, c->no_new_privileges,
+                                   c->seccomp && m->seccomp.filter ? &m->seccomp : NULL);
+}
+
 static int do_spawn(struct unit *u) {
+        struct manager *m = u->manager;
+        const struct unit_config *c = u->config;
         struct spawn_plan plan;
+        struct security_plan sec;
         struct spawn_result res;
         char *err = NULL;
         int r;
 
         u->spawn_failed = false;
-        r = spawn_plan_build(&plan, u->config, "/", &err);
+        drop_plan(u);
+        u->plan = calloc(1, sizeof *u->plan);
+        if (!u->plan)
+                return log_error_errno(ENOMEM, "%s: out of memory", u->name);
+        r = container_plan_build(u->plan, c, m->run_dir, m->config->state_dir, &err);
+        if (r >= 0)
+                r = spawn_plan_build(&plan, c, container_passwd_root(c), &err);
+        if (r < 0)
+                goto fail;
+        r = security_for(u, plan.uid, &sec);
         if (r < 0) {
-                if (!err && asprintf(&err, "preparing: %s", strerror(-r)) < 0)
+                spawn_plan_done(&plan);
+                if (asprintf(&err, "capabilities: not supported by this kernel") < 0)
                         err = NULL;
-                set_message(u, err);
-                return log_error_errno(r, "%s: %s", u->name, err ? err : "preparing failed");
+                goto fail;
         }
-        plan.stdin_fd = u->manager->devnull_fd;
+        plan.container = u->plan;
+        plan.security = &sec;
+        plan.init = c->init;
+        plan.stdin_fd = m->devnull_fd;
         plan.stdout_fd = u->output.write_fd[OUTPUT_STDOUT];
         plan.stderr_fd = u->output.write_fd[OUTPUT_STDERR];
         r = spawn_process(&plan, &res);
@@ -179,18 +218,25 @@ static int do_spawn(struct unit *u) {
         if (r < 0) {
                 if (asprintf(&err, "clone: %s", strerror(-r)) < 0)
                         err = NULL;
-                set_message(u, err);
-                return log_error_errno(r, "%s: clone failed: %m", u->name);
+                goto fail;
         }
         u->pid = res.pid;
         u->pidfd = res.pidfd;
         u->status_fd = res.status_fd;
-        r = sd_event_add_io(u->manager->event, &u->status_source, u->status_fd, EPOLLIN, on_status, u);
+        r = sd_event_add_io(m->event, &u->status_source, u->status_fd, EPOLLIN, on_status, u);
         if (r < 0)
                 log_warning_errno(r, "%s: cannot watch spawn status: %m, ignoring", u->name);
         set_message(u, NULL);
         log_info("%s: started, pid %d", u->name, (int)u->pid);
         return 0;
+
+fail:
+        if (!err && asprintf(&err, "preparing: %s", strerror(-r)) < 0)
+                err = NULL;
+        set_message(u, err);
+        drop_plan(u);
+        container_cleanup(m->run_dir, u->name);
+        return log_error_errno(r, "%s: %s", u->name, err ? err : "spawn failed");
 }
 
 static int send_signal(struct unit *u, int sig) {
@@ -335,6 +381,8 @@ void unit_on_exit(struct unit *u, const siginfo_t *si) {
                 (void)on_status(NULL, u->status_fd, 0, u);
         pid_t pid = u->pid;
         close_process(u);
+        /* The mounts died with the container's mount namespace; its run-dir entries go now. */
+        container_cleanup(u->manager->run_dir, u->name);
         /* Whatever the app left in its process group goes with it. */
         (void)kill(-pid, SIGKILL);
         output_drain(&u->output);
@@ -368,4 +416,37 @@ int unit_replace_config(struct unit *u, struct unit_config *c) {
         unit_config_free(u->config);
         u->config = c;
         return 0;
+}
+
+int unit_exec(struct unit *u, char **argv, const int fds[3], struct spawn_result *ret, char **ret_error) {
+        struct spawn_plan plan;
+        struct security_plan sec;
+        int r;
+
+        *ret_error = NULL;
+        if (!u->config || u->pid <= 0 || u->pidfd < 0 || u->sm.state != UNIT_RUNNING)
+                return asprintf(ret_error, "unit '%s' is not running", u->name) < 0 ? -ENOMEM : -ESRCH;
+        /* The unit's own env, user and workdir, with the command in place of exec. */
+        struct unit_config c = *u->config;
+        c.exec = argv;
+        r = spawn_plan_build(&plan, &c, container_passwd_root(u->config), ret_error);
+        if (r < 0)
+                return r;
+        r = security_for(u, plan.uid, &sec);
+        if (r < 0) {
+                spawn_plan_done(&plan);
+                return r;
+        }
+        plan.security = &sec;
+        plan.join_pidfd = u->pidfd;
+        plan.join_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+                          (c.network == NETWORK_NONE ? CLONE_NEWNET : 0) | (c.userns ? CLONE_NEWUSER : 0);
+        plan.stdin_fd = fds[0];
+        plan.stdout_fd = fds[1];
+        plan.stderr_fd = fds[2];
+        r = spawn_process(&plan, ret);
+        spawn_plan_done(&plan);
+        if (r < 0 && asprintf(ret_error, "clone: %s", strerror(-r)) < 0)
+                *ret_error = NULL;
+        return r;
 }

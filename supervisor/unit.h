@@ -12,6 +12,7 @@
 #include "unitsm.h"
 
 struct manager;
+struct container_plan;
 
 struct unit {
         struct manager *manager;
@@ -24,6 +25,7 @@ struct unit {
         int pidfd;
         int status_fd; /* child's (step, errno) report; EOF = exec done */
         sd_event_source *status_source;
+        struct container_plan *plan; /* kept until exec, to name a failing mount */
         bool spawn_failed;
         char *message; /* the last error worth showing, e.g. a spawn failure */
 
@@ -51,6 +53,12 @@ bool unit_requires(const struct unit *u, const char *name);
 
 /* The main process ended (from the manager's reaping loop). */
 void unit_on_exit(struct unit *u, const siginfo_t *si);
+/* supctl exec: runs argv inside the running container with the unit's user, env,
+ * workdir, capabilities and seccomp, stdio on fds. The process is supd's child; its
+ * (step, errno) report comes on ret->status_fd as for a unit. */
+struct spawn_result;
+int unit_exec(struct unit *u, char **argv, const int fds[3], struct spawn_result *ret, char **ret_error);
+
 /* Swaps in a new config; the unit must not be active. Takes ownership of c. */
 int unit_replace_config(struct unit *u, struct unit_config *c);
 

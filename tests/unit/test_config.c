@@ -1,4 +1,5 @@
-/* Unit tests for config/config.c: sup.conf and unit files, in a temporary directory. */
+/* Unit tests for config/: sup.conf and unit files (step-1 keys, errors, requires), in a
+ * temporary directory. The step-2 keys are in test_config_container.c. */
 #include <errno.h>
 #include <ftw.h>
 #include <setjmp.h>
@@ -16,109 +17,7 @@
 
 #include "cleanup.h"
 #include "config.h"
-
-struct fixture {
-        char *dir;   /* the config dir */
-        char *units; /* dir/units */
-};
-
-static int setup(void **state) {
-        struct fixture *f = calloc(1, sizeof(*f));
-        char tmpl[] = "/tmp/sup-test-config-XXXXXX";
-
-        if (!f || !mkdtemp(tmpl))
-                return -1;
-        f->dir = strdup(tmpl);
-        if (!f->dir || asprintf(&f->units, "%s/units", f->dir) < 0 || mkdir(f->units, 0755) < 0)
-                return -1;
-        *state = f;
-        return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void)st;
-        (void)flag;
-        (void)ftw;
-        return remove(path);
-}
-
-static int teardown(void **state) {
-        struct fixture *f = *state;
-        int r = nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(f->dir);
-        free(f->units);
-        free(f);
-        return r;
-}
-
-/* Writes dir/name and returns its path (to free). */
-static char *write_file(const char *dir, const char *name, const char *content) {
-        char *p = NULL;
-        FILE *fp;
-
-        assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
-        fp = fopen(p, "we");
-        assert_non_null(fp);
-        assert_int_equal(fputs(content, fp) >= 0, 1);
-        assert_int_equal(fclose(fp), 0);
-        return p;
-}
-
-static char *write_unit(const struct fixture *f, const char *name, const char *content) {
-        return write_file(f->units, name, content);
-}
-
-static const struct unit_config *find_unit(const struct sup_config *c, const char *name) {
-        for (size_t i = 0; i < c->n_units; i++)
-                if (strcmp(c->units[i]->name, name) == 0)
-                        return c->units[i];
-        return NULL;
-}
-
-static void dump_errors(const struct sup_config *c) {
-        for (size_t i = 0; i < c->n_errors; i++)
-                print_message("  error[%zu] unit=%s: %s\n", i,
-                              c->errors[i].unit ? c->errors[i].unit : "(null)", c->errors[i].message);
-}
-
-/* Asserts that an error with exactly this message exists, for this unit and line. */
-__attribute__((format(printf, 4, 5)))
-static void assert_error(const struct sup_config *c, const char *unit, unsigned line, const char *fmt,
-                         ...) {
-        _cleanup_free_ char *want = NULL;
-        va_list ap;
-
-        va_start(ap, fmt);
-        assert_true(vasprintf(&want, fmt, ap) > 0);
-        va_end(ap);
-        for (size_t i = 0; i < c->n_errors; i++)
-                if (strcmp(c->errors[i].message, want) == 0) {
-                        if (unit)
-                                assert_string_equal(c->errors[i].unit, unit);
-                        else
-                                assert_null(c->errors[i].unit);
-                        assert_int_equal(c->errors[i].line, line);
-                        return;
-                }
-        print_message("missing error: %s\n", want);
-        dump_errors(c);
-        fail();
-}
-
-static void assert_strv(char *const *v, const char *const *want, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                assert_non_null(v[i]);
-                assert_string_equal(v[i], want[i]);
-        }
-        assert_null(v[n]);
-}
-
-static struct sup_config *load_one(const char *path) {
-        struct sup_config *c = NULL;
-        assert_int_equal(config_load_files((char *const[]){ (char *)path }, 1, &c), 0);
-        assert_non_null(c);
-        return c;
-}
+#include "test_config_fixture.h"
 
 /* ---- valid units ---- */
 

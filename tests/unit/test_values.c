@@ -1,4 +1,4 @@
-/* Unit tests for config/values.c: sizes, durations, signals. */
+/* Unit tests for config/values.c: sizes, durations, signals, names. */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -171,6 +171,55 @@ static void test_format_duration(void **state) {
         assert_string_equal(format_duration(small, sizeof(small), 90 * USEC_PER_SEC), "1min");
 }
 
+static void test_hostname(void **state) {
+        static const char *const good[] = {
+                "web", "Web-1", "a", "0", "a.b.c", "xn--bcher-kva.example", "a-b-c",
+                /* 63 characters: a whole label */
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                /* 64 characters: the kernel's limit */
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        };
+        static const char *const bad[] = {
+                "", ".", "web.", ".web", "a..b", "-web", "web-", "a.-b", "a_b", "a b", "web!",
+                "${HOSTNAME}", "caf\xc3\xa9",
+                /* 64 characters in one label */
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                /* 65 characters */
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        };
+        (void)state;
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+                assert_true(hostname_is_valid(good[i]));
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                assert_false(hostname_is_valid(bad[i]));
+}
+
+static void test_names(void **state) {
+        (void)state;
+        assert_true(unit_name_is_valid("web"));
+        assert_true(unit_name_is_valid("0a_.-z"));
+        assert_false(unit_name_is_valid(""));
+        assert_false(unit_name_is_valid("_a"));
+        assert_false(unit_name_is_valid("Web"));
+        assert_true(user_is_valid("www"));
+        assert_true(user_is_valid("1000"));
+        assert_true(user_is_valid("1000:1000"));
+        assert_true(user_is_valid("4294967294"));
+        assert_false(user_is_valid("4294967295"));
+        assert_false(user_is_valid("1000:"));
+        assert_false(user_is_valid(":1000"));
+        assert_false(user_is_valid("www:www"));
+        assert_false(user_is_valid("Bob"));
+        assert_true(user_name_is_valid("_svc-1"));
+        assert_false(user_name_is_valid("1svc"));
+        assert_true(id_is_valid("12345", 3));
+        assert_false(id_is_valid("", 0));
+        assert_true(env_entry_is_valid("A_1="));
+        assert_false(env_entry_is_valid("=x"));
+        assert_false(env_entry_is_valid("1A=x"));
+        assert_false(env_entry_is_valid("A-B=x"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_duration_valid),
@@ -180,6 +229,8 @@ int main(void) {
                 cmocka_unit_test(test_signal),
                 cmocka_unit_test(test_signal_to_string),
                 cmocka_unit_test(test_format_duration),
+                cmocka_unit_test(test_hostname),
+                cmocka_unit_test(test_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
