@@ -460,9 +460,14 @@ static int apply_op(const struct mount_op *o) {
         case OP_REMOUNT:
                 return mount(NULL, o->target, NULL, MS_REMOUNT | MS_BIND | o->flags | locked_flags(o->target), NULL);
         case OP_MKDIR:
+                /* Look first: in a user namespace the image's dirs may not be ours to write. */
+                if (lstat(o->target, &st) >= 0)
+                        return 0;
                 return mkdir(o->target, 0755) < 0 && errno != EEXIST ? -1 : 0;
         case OP_MKFILE:
-                fd = open(o->target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+                if (lstat(o->target, &st) >= 0)
+                        return 0;
+                fd = open(o->target, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
                 if (fd < 0)
                         return errno == EEXIST ? 0 : -1;
                 close(fd);

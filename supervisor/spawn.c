@@ -208,6 +208,9 @@ static _Noreturn void child_run(const struct spawn_plan *p, int status_fd, int s
                 if (n != 1)
                         child_fail(status_fd, SPAWN_STEP_WAIT, n < 0 ? errno : EPIPE);
                 close(sync_fd);
+                /* Our ids are still the host's until we take the mapped root's. */
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        child_fail(status_fd, SPAWN_STEP_WAIT, errno);
         }
 
         if (setsid() < 0)
@@ -244,6 +247,11 @@ static _Noreturn void child_run(const struct spawn_plan *p, int status_fd, int s
         /* A joined PID namespace applies to children only: the command is forked, and
          * we stay in front of it as its reaper, passing its exit status on. */
         if (p->init || p->join_pidfd >= 0) {
+                /* The reaper never execs, so CLOEXEC does not help: it keeps nothing of
+                 * supd's but stdio and the report pipe (which the app needs until exec). */
+                if ((status_fd > 3 && syscall(SYS_close_range, 3U, (unsigned)status_fd - 1, 0) < 0) ||
+                    syscall(SYS_close_range, (unsigned)status_fd + 1, ~0U, 0) < 0)
+                        child_fail(status_fd, SPAWN_STEP_INIT, errno);
                 /* Everything blocked before the fork, so no signal slips past the reaper. */
                 if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
                         child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
@@ -267,8 +275,9 @@ int spawn_process(const struct spawn_plan *plan, struct spawn_result *ret) {
         /* F_DUPFD_CLOEXEC to >= 3 keeps the report pipe clear of the stdio slots. */
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
-        _cleanup_close_ int rfd = pipefd[0], wfd0 = pipefd[1];
-        _cleanup_close_ int wfd = fcntl(wfd0, F_DUPFD_CLOEXEC, 3);
+        _cleanup_close_ int rfd = pipefd[0];
+        _cleanup_close_ int wfd = fcntl(pipefd[1], F_DUPFD_CLOEXEC, 3);
+        closep(&pipefd[1]); /* one write end only: its closing is what says "exec'd" */
         if (wfd < 0)
                 return -errno;
         bool need_sync = plan->container && plan->container->userns;
