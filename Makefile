@@ -88,7 +88,7 @@ check: deps
 	tests/run-tests
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all rootfs
 	units/run-demo
 
 bench: deps
