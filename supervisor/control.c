@@ -441,7 +441,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 c->conns = k;
                 c->n_conns++;
                 if (sd_event_add_io(c->manager->event, &k->io, k->fd, EPOLLIN, on_conn_io, k) < 0 ||
-                    sd_event_add_time_relative(c->manager->event, &k->timer, CLOCK_MONOTONIC, IDLE_TIMEOUT_USEC, 0,
+                    sd_event_add_time_relative(c->manager->event, &k->timer, CLOCK_MONOTONIC, IDLE_TIMEOUT_USEC, USEC_PER_SEC,
                                                on_conn_timeout, k) < 0) {
                         conn_free(k);
                         continue;

@@ -151,7 +151,7 @@ static void shutdown_step(struct manager *m) {
                 if (n > 0) {
                         log_info("shutdown: %d stray process(es) left, sent SIGTERM", n);
                         (void)sd_event_add_time_relative(m->event, &m->shutdown_timer, CLOCK_MONOTONIC,
-                                                         m->config ? m->config->shutdown_timeout : 30 * USEC_PER_SEC, 0,
+                                                         m->config ? m->config->shutdown_timeout : 30 * USEC_PER_SEC, USEC_PER_MSEC,
                                                          on_shutdown_timeout, m);
                 }
         }

@@ -266,7 +266,8 @@ static void arm_timer(struct unit *u, usec_t delay) {
                 if (r >= 0)
                         r = sd_event_source_set_enabled(u->timer, SD_EVENT_ONESHOT);
         } else
-                r = sd_event_add_time(u->manager->event, &u->timer, CLOCK_MONOTONIC, when, 0, on_timer, u);
+                /* 1ms accuracy: sd-event's default slack (250ms) would stretch a 100ms backoff. */
+                r = sd_event_add_time(u->manager->event, &u->timer, CLOCK_MONOTONIC, when, USEC_PER_MSEC, on_timer, u);
         if (r < 0)
                 log_error_errno(r, "%s: cannot arm timer: %m", u->name);
 }
