@@ -11,10 +11,10 @@ UNITDIR ?= /lib/systemd/system
 DESTDIR ?=
 B       := build
 
-PKGS    := libconfuse libsystemd libcap-ng libseccomp
+PKGS    := libconfuse libsystemd libcap-ng libseccomp libkmod
 # Debian packages for building, testing and the demo. Kept in one place.
 DEB_PACKAGES := gcc make pkg-config libconfuse-dev libsystemd-dev libcmocka-dev \
-        libseccomp-dev libcap-ng-dev bats bats-assert bats-support jq util-linux \
+        libseccomp-dev libcap-ng-dev libkmod-dev bats bats-assert bats-support jq util-linux \
         procps iproute2 busybox-static bubblewrap
 
 WARN    := -Wall -Wextra -Werror -Werror=shadow -Werror=strict-prototypes \

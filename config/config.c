@@ -282,8 +282,9 @@ static struct sup_config *sup_config_new(void) {
                 return NULL;
         c->state_dir = strdup("/var/lib/sup");
         c->control_group = strdup("root");
+        c->modules = calloc(1, sizeof(char *));
         c->shutdown_timeout = 30 * USEC_PER_SEC;
-        if (!c->state_dir || !c->control_group)
+        if (!c->state_dir || !c->control_group || !c->modules)
                 return config_free(c);
         return c;
 }
@@ -314,7 +315,7 @@ int config_load(const char *config_dir, struct sup_config **ret) {
         if (r < 0)
                 return r;
         r = load_unit_dir(&l, c->units_dir);
-        if (r < 0)
+        if (r < 0 && r != -ENOENT) /* a units dir that does not exist yet holds no units */
                 return r;
         r = loader_finish(&l);
         if (r < 0)
@@ -361,6 +362,10 @@ struct sup_config *config_free(struct sup_config *c) {
         free(c->units_dir);
         free(c->state_dir);
         free(c->control_group);
+        free(c->hostname);
+        for (char **m = c->modules; m && *m; m++)
+                free(*m);
+        free(c->modules);
         for (size_t i = 0; i < c->n_units; i++)
                 unit_config_free(c->units[i]);
         free(c->units);

@@ -95,6 +95,10 @@ struct sup_config {
         char *state_dir;        /* default /var/lib/sup */
         usec_t shutdown_timeout; /* default 30s */
         char *control_group;    /* default "root" */
+        /* PID 1 only (the appliance): */
+        char *hostname;         /* NULL: leave the kernel's */
+        char **modules;         /* kernel modules to load at boot; never NULL */
+        bool emergency_shell;   /* a shell on the console when no unit can run */
         bool global_error;      /* sup.conf has errors: a syntax error means every key
                                  * has its default, a bad value means that key has */
 

@@ -16,8 +16,8 @@
 #include "config.h"
 #include "values.h"
 
-static const char *const global_keys[] = { "units_dir", "state_dir", "shutdown_timeout",
-                                           "control_group", NULL };
+static const char *const global_keys[] = { "units_dir", "state_dir", "shutdown_timeout", "control_group",
+                                           "hostname", "modules", "emergency_shell", NULL };
 
 /* "FILE:LINE: KEY: text" for sup.conf; marks global_error. */
 __attribute__((format(printf, 4, 5)))
@@ -46,12 +46,58 @@ static int set_string(char **field, const char *value) {
         return 0;
 }
 
+/* A module name as modprobe takes it: letters, digits, '_' and '-'. */
+static bool module_name_is_valid(const char *s) {
+        if (!*s || strlen(s) > 64)
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+                      *s == '-'))
+                        return false;
+        return true;
+}
+
+static int load_modules(struct sup_config *c, const struct cfgfile *p) {
+        unsigned n = cfg_size(p->cfg, "modules");
+        char **v = calloc(n + 1, sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        size_t j = 0;
+        for (unsigned i = 0; i < n; i++) {
+                const char *s = cfg_getnstr(p->cfg, "modules", i);
+                if (!s || !module_name_is_valid(s)) {
+                        int r = global_error(c, p, "modules", "invalid module name '%s'", s ? s : "");
+                        if (r < 0) {
+                                for (size_t k = 0; k < j; k++)
+                                        free(v[k]);
+                                free(v);
+                                return r;
+                        }
+                        continue;
+                }
+                if (!(v[j++] = strdup(s))) {
+                        for (size_t k = 0; k + 1 < j; k++)
+                                free(v[k]);
+                        free(v);
+                        return -ENOMEM;
+                }
+        }
+        for (char **m = c->modules; m && *m; m++)
+                free(*m);
+        free(c->modules);
+        c->modules = v;
+        return 0;
+}
+
 int supconf_load(struct sup_config *c, const char *config_dir) {
         cfg_opt_t opts[] = {
                 CFG_STR("units_dir", NULL, CFGF_NONE),
                 CFG_STR("state_dir", NULL, CFGF_NONE),
                 CFG_STR("shutdown_timeout", NULL, CFGF_NONE),
                 CFG_STR("control_group", NULL, CFGF_NONE),
+                CFG_STR("hostname", NULL, CFGF_NONE),
+                CFG_STR_LIST("modules", NULL, CFGF_NONE),
+                CFG_BOOL("emergency_shell", cfg_false, CFGF_NONE),
                 CFG_END(),
         };
         _cleanup_free_ char *path = NULL;
@@ -139,6 +185,21 @@ int supconf_load(struct sup_config *c, const char *config_dir) {
                 r = global_error(c, &p, "control_group", "invalid group '%s' (want a name or gid)", s);
         else if (s)
                 r = set_string(&c->control_group, s);
+        if (r < 0)
+                goto out;
+
+        s = cfg_getstr(p.cfg, "hostname");
+        if (s && !hostname_is_valid(s))
+                r = global_error(c, &p, "hostname", "invalid hostname '%s'", s);
+        else if (s)
+                r = set_string(&c->hostname, s);
+        if (r < 0)
+                goto out;
+
+        r = load_modules(c, &p);
+        if (r < 0)
+                goto out;
+        c->emergency_shell = cfg_getbool(p.cfg, "emergency_shell");
 out:
         cfgfile_done(&p);
         return r < 0 ? r : 0;

@@ -221,6 +221,14 @@ static int handle_request(struct conn *k, const struct proto_msg *req, struct pr
                         return -ENOMEM;
                 return 0;
         }
+        if (strcmp(cmd, "poweroff") == 0 || strcmp(cmd, "reboot") == 0 || strcmp(cmd, "halt") == 0) {
+                if (!m->is_pid1)
+                        return reply_error(r, "%s: supd is not PID 1 here; stop it with SIGTERM", cmd);
+                manager_start_shutdown(m, cmd[0] == 'p' ? INIT_POWEROFF : cmd[0] == 'r' ? INIT_REBOOT : INIT_HALT);
+                if (proto_begin(r) < 0 || proto_add(r, "ok", "1") < 0)
+                        return -ENOMEM;
+                return 0;
+        }
         if (strcmp(cmd, "exec") == 0) {
                 if (!name)
                         return reply_error(r, "exec: no unit name given");

@@ -13,6 +13,7 @@
 #include "fsutil.h"
 
 #include "config.h"
+#include "init.h"
 #include "log.h"
 #include "manager.h"
 
@@ -115,10 +116,15 @@ int main(int argc, char **argv) {
                 return 2;
         }
 
+        if (check) {
+                ensure_std_fds();
+                return check_config(config_dir);
+        }
+        bool booting = init_is_booting();
+        if (booting)
+                init_early(); /* /proc, /dev, the console... before anything else */
         ensure_std_fds();
         cloexec_inherited_fds();
-        if (check)
-                return check_config(config_dir);
 
         _cleanup_free_ char *cfg = absolute(config_dir), *run = absolute(run_dir);
         if (!cfg || !run) {
@@ -126,15 +132,35 @@ int main(int argc, char **argv) {
                 return 1;
         }
         struct manager *m = NULL;
+        bool pid1 = getpid() == 1;
         int r = manager_new(cfg, run, &m);
-        if (r < 0)
-                return 1;
-        r = manager_load(m);
+        if (r >= 0) {
+                m->booted = booting;
+                r = manager_load(m);
+        }
         if (r < 0) {
                 manager_free(m);
+                if (pid1) /* PID 1 never exits */
+                        init_reap_forever();
                 return 1;
         }
+        if (pid1) {
+                init_set_hostname(m->config->hostname);
+                init_load_modules(m->config->modules);
+                if (m->config->emergency_shell && m->config->n_units == 0)
+                        (void)init_emergency_shell();
+        }
+        manager_start_units(m);
         r = manager_run(m);
+        if (pid1) {
+                enum init_action action = m->action;
+                unsigned long long timeout = m->config->shutdown_timeout;
+                bool unmount = m->booted;
+                if (r != 0) /* the event loop broke: keep the machine, not the manager */
+                        init_reap_forever();
+                manager_free(m);
+                init_finish(action, timeout, unmount);
+        }
         manager_free(m);
         return r;
 }

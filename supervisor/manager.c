@@ -144,7 +144,16 @@ static void shutdown_step(struct manager *m) {
                         if (unit_is_active(m->units[i]))
                                 return;
 
-        /* Every unit is down; deal with strays, then leave. */
+        /* Every unit is down. PID 1 hands over to init_finish(), which ends every
+         * process there is; a plain supd deals with its own strays. */
+        if (m->is_pid1) {
+                if (!m->exiting) {
+                        m->exiting = true;
+                        log_info("all units stopped");
+                        (void)sd_event_exit(m->event, 0);
+                }
+                return;
+        }
         if (!m->shutdown_term_sent) {
                 m->shutdown_term_sent = true;
                 int n = signal_leftovers(SIGTERM);
@@ -162,9 +171,11 @@ static void shutdown_step(struct manager *m) {
         }
 }
 
-void manager_start_shutdown(struct manager *m) {
-        if (!m->shutting_down)
-                log_info("shutting down");
+void manager_start_shutdown(struct manager *m, enum init_action action) {
+        if (!m->shutting_down) {
+                log_info("shutting down%s%s", m->is_pid1 ? " for " : "", m->is_pid1 ? init_action_to_string(action) : "");
+                m->action = action;
+        }
         m->shutting_down = true;
         shutdown_step(m);
 }
@@ -218,8 +229,15 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                         shutdown_step(m);
                 break;
         case SIGTERM:
-        case SIGINT:
-                manager_start_shutdown(m);
+        case SIGUSR2:
+        case SIGPWR:
+                manager_start_shutdown(m, INIT_POWEROFF);
+                break;
+        case SIGINT: /* ctrl-alt-del for PID 1 */
+                manager_start_shutdown(m, INIT_REBOOT);
+                break;
+        case SIGUSR1:
+                manager_start_shutdown(m, INIT_HALT);
                 break;
         case SIGHUP: {
                 _cleanup_strv_free_ char **errors = NULL;
@@ -290,10 +308,13 @@ int manager_load(struct manager *m) {
         if (r < 0)
                 return r;
         log_info("loaded %zu unit(s), %zu error(s)", c->n_units, c->n_errors);
+        return 0;
+}
+
+void manager_start_units(struct manager *m) {
         for (size_t i = 0; i < m->n_units; i++)
                 if (m->units[i]->config && m->units[i]->config->autostart)
                         (void)unit_start(m->units[i]);
-        return 0;
 }
 
 static char *strdup_or_null(const char *s) {
@@ -457,10 +478,16 @@ int manager_new(const char *config_dir, const char *run_dir, struct manager **re
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGUSR1);
+        sigaddset(&mask, SIGUSR2);
+        sigaddset(&mask, SIGPWR);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         (void)signal(SIGPIPE, SIG_IGN);
-        static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+        /* USR1/USR2/PWR mean halt/poweroff only to PID 1 (as for finit and systemd). */
+        static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPWR };
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
+                if (!m->is_pid1 && (sigs[i] == SIGUSR1 || sigs[i] == SIGUSR2 || sigs[i] == SIGPWR))
+                        continue;
                 r = sd_event_add_signal(m->event, NULL, sigs[i], on_signal, m);
                 if (r < 0) {
                         manager_free(m);

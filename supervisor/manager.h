@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "init.h"
 
 struct unit;
 struct control;
@@ -23,6 +24,8 @@ struct manager {
         int devnull_fd; /* stdin of every app */
         struct sock_fprog seccomp; /* the default profile, built once */
         bool is_pid1;
+        bool booted;             /* PID 1 of a machine we booted (not a test namespace) */
+        enum init_action action; /* PID 1: what the shutdown ends in */
         bool shutting_down;
         bool shutdown_term_sent;
         bool exiting;
@@ -34,8 +37,10 @@ struct manager {
  * control socket. */
 int manager_new(const char *config_dir, const char *run_dir, struct manager **ret);
 struct manager *manager_free(struct manager *m);
-/* Loads the config and starts the autostart units. Load errors become failed units. */
+/* Loads the config and opens the control socket. Load errors become failed units. */
 int manager_load(struct manager *m);
+/* Starts the autostart units (after PID 1 has loaded modules and set the hostname). */
+void manager_start_units(struct manager *m);
 /* Returns the exit code for supd. */
 int manager_run(struct manager *m);
 
@@ -45,7 +50,7 @@ usec_t manager_now(struct manager *m);
 /* Re-reads the config. When files have errors nothing changes and *ret_errors gets
  * the messages (NULL-terminated, caller frees). */
 int manager_reload(struct manager *m, char ***ret_errors);
-void manager_start_shutdown(struct manager *m);
+void manager_start_shutdown(struct manager *m, enum init_action action);
 
 /* Called by a unit after its state changed. */
 void manager_unit_changed(struct manager *m, struct unit *u);

@@ -32,6 +32,7 @@ static void usage(FILE *f) {
                    "  restart NAME             restart a unit (also one that failed)\n"
                    "  reload                   re-read the unit files\n"
                    "  exec NAME [--] CMD...    run CMD inside the running container\n"
+                   "  poweroff|reboot|halt     stop every unit and end the machine (supd as PID 1)\n"
                    "  check FILE|DIR...        validate unit files offline\n\n"
                    "The socket is " DEFAULT_SOCKET " unless -s or $SUP_SOCKET say otherwise.\n"
                    "Exit status: 0 ok, 1 request failed, 2 usage, 3 supd not reachable.\n");
@@ -485,9 +486,10 @@ int main(int argc, char **argv) {
         } else if (unitcmd) {
                 if (npos != 1)
                         return fail(EXIT_USAGE, "%s: expects one unit name", cmd);
-        } else if (strcmp(cmd, "reload") == 0) {
+        } else if (strcmp(cmd, "reload") == 0 || strcmp(cmd, "poweroff") == 0 || strcmp(cmd, "reboot") == 0 ||
+                   strcmp(cmd, "halt") == 0) {
                 if (npos != 0)
-                        return fail(EXIT_USAGE, "reload: takes no arguments");
+                        return fail(EXIT_USAGE, "%s: takes no arguments", cmd);
         } else {
                 usage(stderr);
                 return fail(EXIT_USAGE, "unknown command '%s'", cmd);
