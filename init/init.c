@@ -1,5 +1,6 @@
 #include "init.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
@@ -144,15 +145,30 @@ int init_emergency_shell(void) {
 
 /* ---- the end ---- */
 
-static bool any_child_left(void) {
-        siginfo_t si = { 0 };
-        for (;;) {
-                if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0)
-                        return errno != ECHILD;
-                if (si.si_pid == 0)
+/* Reaps what has ended, then tells whether any process but us (and kernel threads,
+ * which have no executable) is left: not only our children, a tree may hang below
+ * a live parent. */
+static bool any_process_left(void) {
+        siginfo_t si;
+        do
+                si.si_pid = 0;
+        while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) >= 0 && si.si_pid != 0);
+
+        _cleanup_(closedirp) DIR *d = opendir("/proc");
+        if (!d)
+                return false;
+        pid_t self = getpid();
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                char *end, path[64], exe[8];
+                long pid = strtol(de->d_name, &end, 10);
+                if (*end || pid <= 0 || pid == self)
+                        continue;
+                snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+                if (readlink(path, exe, sizeof exe) >= 0 || errno == EACCES)
                         return true;
-                si.si_pid = 0; /* reaped one; look again */
         }
+        return false;
 }
 
 /* Reaps until nothing is left or the time is up. Blocking waits, bounded by the
@@ -160,7 +176,7 @@ static bool any_child_left(void) {
 static void reap_until(unsigned long long timeout_usec) {
         struct timespec start, now;
         clock_gettime(CLOCK_MONOTONIC, &start);
-        while (any_child_left()) {
+        while (any_process_left()) {
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 unsigned long long spent = (unsigned long long)(now.tv_sec - start.tv_sec) * 1000000ULL +
                                            (unsigned long long)(now.tv_nsec - start.tv_nsec) / 1000;
@@ -224,7 +240,7 @@ _Noreturn void init_finish(enum init_action action, unsigned long long timeout_u
         (void)kill(-1, SIGTERM);
         (void)kill(-1, SIGCONT);
         reap_until(timeout_usec);
-        if (any_child_left()) {
+        if (any_process_left()) {
                 log_warning("sending SIGKILL to the processes still there");
                 (void)kill(-1, SIGKILL);
                 reap_until(5 * 1000000ULL);
