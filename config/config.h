@@ -20,6 +20,12 @@ typedef uint64_t usec_t; /* microseconds, like sd-event */
 #define CONFIG_MAX_DURATION (24 * 3600 * USEC_PER_SEC) /* every duration key */
 #define CONFIG_MAX_START_LIMIT 1000
 #define CONFIG_MAX_MOUNTS 256 /* volume sections per unit, and tmpfs sections */
+#define CONFIG_MAX_CPUS 1024  /* cpu_max */
+#define CONFIG_MAX_PIDS 4194304 /* pids_max: the kernel's PID_MAX_LIMIT */
+#define CONFIG_MAX_WEIGHT 10000 /* cpu_weight, io_weight: cgroup v2's range is 1..10000 */
+
+/* A resource limit that is not set (the key absent, or "max" / "infinity"): no limit. */
+#define CONFIG_LIMIT_UNSET UINT64_MAX
 
 enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum writable_mode { WRITABLE_TMPFS, WRITABLE_PERSISTENT, WRITABLE_NONE };
@@ -75,6 +81,15 @@ struct unit_config {
         uint64_t capabilities;     /* bit (1 << CAP_X) per `capabilities` entry, added */
         bool seccomp;              /* default true ("default"); false: "unconfined" */
         bool no_new_privileges;    /* default true */
+        /* Step 4: resources (cgroup v2 names; v1 hosts get the equivalent). Each limit
+         * defaults to CONFIG_LIMIT_UNSET (no limit), each weight to 0 (unset). */
+        uint64_t memory_max;       /* bytes, > 0 */
+        uint64_t memory_high;      /* bytes, > 0, <= memory_max when both are set */
+        uint64_t memory_swap_max;  /* bytes; 0: no swap */
+        uint64_t cpu_max_permille; /* thousandths of a CPU ("0.5" = 500), 1..1024000 */
+        unsigned cpu_weight;       /* 1..CONFIG_MAX_WEIGHT; 0: unset (the kernel's 100) */
+        uint64_t pids_max;         /* 1..CONFIG_MAX_PIDS */
+        unsigned io_weight;        /* 1..CONFIG_MAX_WEIGHT; 0: unset (the kernel's 100) */
 };
 
 /* One error found while loading. message is complete and ready to print:
@@ -113,7 +128,8 @@ struct sup_config {
  * CONFIG_DIR_DEFAULT. No ${VAR} is expanded anywhere: values are taken literally. Returns 0 with *ret set even when files have
  * errors (see (*ret)->errors): one bad file never hides the others. A unit whose
  * requires name a missing unit, or that is part of a dependency cycle, is an error
- * too. Returns -errno only for OOM or an unreadable units_dir. */
+ * too. Returns -errno only for OOM or an unreadable units_dir (a missing one holds no
+ * units). */
 int config_load(const char *config_dir, struct sup_config **ret);
 
 /* For "supctl check": loads exactly the given unit files (a directory means its

@@ -26,6 +26,11 @@ struct unit_config *unit_config_new(void) {
         uc->network = NETWORK_NONE;
         uc->seccomp = true;
         uc->no_new_privileges = true;
+        uc->memory_max = CONFIG_LIMIT_UNSET;
+        uc->memory_high = CONFIG_LIMIT_UNSET;
+        uc->memory_swap_max = CONFIG_LIMIT_UNSET;
+        uc->cpu_max_permille = CONFIG_LIMIT_UNSET;
+        uc->pids_max = CONFIG_LIMIT_UNSET;
         uc->description = strdup("");
         uc->env = calloc(1, sizeof(char *));
         uc->requires = calloc(1, sizeof(char *));
@@ -118,7 +123,14 @@ bool unit_config_equal(const struct unit_config *a, const struct unit_config *b)
                a->init == b->init &&
                a->capabilities == b->capabilities &&
                a->seccomp == b->seccomp &&
-               a->no_new_privileges == b->no_new_privileges;
+               a->no_new_privileges == b->no_new_privileges &&
+               a->memory_max == b->memory_max &&
+               a->memory_high == b->memory_high &&
+               a->memory_swap_max == b->memory_swap_max &&
+               a->cpu_max_permille == b->cpu_max_permille &&
+               a->cpu_weight == b->cpu_weight &&
+               a->pids_max == b->pids_max &&
+               a->io_weight == b->io_weight;
 }
 
 const char *restart_mode_to_string(enum restart_mode m) {

@@ -14,6 +14,7 @@
 #include "config-error.h"
 #include "config-util.h"
 #include "container-keys.h"
+#include "resource-keys.h"
 #include "unit-config.h"
 #include "unit-keys.h"
 #include "values.h"
@@ -202,6 +203,14 @@ static const struct unit_key unit_keys[] = {
         { "seccomp", UNIT_KEY_STR, .parse = unit_parse_seccomp },
         { "no_new_privileges", UNIT_KEY_STR, .parse = unit_parse_bool,
           .offset = FIELD(no_new_privileges) },
+        /* step 4: resources */
+        { "memory_max", UNIT_KEY_STR, .parse = unit_parse_memory_max },
+        { "memory_high", UNIT_KEY_STR, .parse = unit_parse_memory_high }, /* after memory_max */
+        { "memory_swap_max", UNIT_KEY_STR, .parse = unit_parse_memory_swap_max },
+        { "cpu_max", UNIT_KEY_STR, .parse = unit_parse_cpu_max },
+        { "cpu_weight", UNIT_KEY_STR, .parse = unit_parse_weight, .offset = FIELD(cpu_weight) },
+        { "pids_max", UNIT_KEY_STR, .parse = unit_parse_pids_max },
+        { "io_weight", UNIT_KEY_STR, .parse = unit_parse_weight, .offset = FIELD(io_weight) },
 };
 
 #define N_KEYS ELEMENTSOF(unit_keys)

@@ -96,6 +96,19 @@ static int add_unit_record(struct proto_msg *r, struct unit *u, bool detail) {
         e |= proto_add(r, "description", u->config ? u->config->description : "");
         if (u->load_error || u->message)
                 e |= proto_add(r, "message", u->load_error ? u->load_error : u->message);
+        struct cgroup_stats st;
+        if (u->pid > 0 && cgroup_unit_stats(&u->cg, &st) >= 0) {
+                const struct {
+                        const char *key;
+                        uint64_t v;
+                } stats[] = { { "memory_current", st.memory_current },
+                              { "memory_peak", st.memory_peak },
+                              { "cpu_usage_usec", st.cpu_usage_usec },
+                              { "tasks", st.tasks } };
+                for (size_t i = 0; i < ELEMENTSOF(stats); i++)
+                        if (stats[i].v != UINT64_MAX)
+                                e |= proto_add_u64(r, stats[i].key, stats[i].v);
+        }
         if (detail && u->config) {
                 e |= proto_addf(r, "file", "%s:%u", u->config->file, u->config->line);
                 for (char **a = u->config->exec; *a; a++)

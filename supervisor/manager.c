@@ -72,6 +72,10 @@ static void reap_children(struct manager *m) {
                 else if (!control_child_exited(m->control, &si))
                         log_debug("reaped orphan %d", (int)si.si_pid);
         }
+        /* The last processes of a stopped container are reaped here: its cgroup can go. */
+        for (size_t i = 0; i < m->n_units; i++)
+                if (m->units[i]->cg_pending)
+                        unit_cgroup_gc(m->units[i]);
 }
 
 /* ---- shutdown ---- */
@@ -460,8 +464,10 @@ int manager_new(const char *config_dir, const char *run_dir, struct manager **re
         if (r < 0)
                 log_warning_errno(r, "cannot build the seccomp profile: %m; containers run unconfined");
 
-        /* A crashed predecessor's container directories (its mounts died with it). */
+        /* A crashed predecessor's container directories (its mounts died with it) and
+         * cgroups (whatever still runs in them is killed). */
         container_cleanup_all(run_dir);
+        (void)cgroup_root_init(&m->cgroups);
 
         /* Orphans of our apps come to us, not to the real init, so we can reap them and
          * account for them at shutdown. */
@@ -530,6 +536,7 @@ struct manager *manager_free(struct manager *m) {
         sd_event_unref(m->event);
         closep(&m->devnull_fd);
         security_seccomp_free(&m->seccomp);
+        cgroup_root_done(&m->cgroups);
         if (m->run_dir && m->lock_fd >= 0)
                 container_cleanup_all(m->run_dir);
         closep(&m->lock_fd);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "init.h"
 
@@ -23,6 +24,7 @@ struct manager {
         int lock_fd;
         int devnull_fd; /* stdin of every app */
         struct sock_fprog seccomp; /* the default profile, built once */
+        struct cgroup_root cgroups;
         bool is_pid1;
         bool booted;             /* PID 1 of a machine we booted (not a test namespace) */
         enum init_action action; /* PID 1: what the shutdown ends in */

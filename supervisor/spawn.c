@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "cgroup.h"
 #include "container.h"
 #include "fsutil.h"
 #include "reaper.h"
@@ -209,7 +210,12 @@ static _Noreturn void child_run(const struct spawn_plan *p, int status_fd, int s
                         child_fail(status_fd, SPAWN_STEP_WAIT, n < 0 ? errno : EPIPE);
                 close(sync_fd);
                 /* Our ids are still the host's until we take the mapped root's. */
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                if (p->container && p->container->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                        child_fail(status_fd, SPAWN_STEP_WAIT, errno);
+                /* v1: supd has placed us in our groups only now; the cgroup namespace
+                 * must be rooted there, so it is made here rather than by clone. */
+                if (p->cgroup && p->cgroup->mode == CGROUP_V1 && p->container && p->join_pidfd < 0 &&
+                    unshare(CLONE_NEWCGROUP) < 0)
                         child_fail(status_fd, SPAWN_STEP_WAIT, errno);
         }
 
@@ -280,7 +286,8 @@ int spawn_process(const struct spawn_plan *plan, struct spawn_result *ret) {
         closep(&pipefd[1]); /* one write end only: its closing is what says "exec'd" */
         if (wfd < 0)
                 return -errno;
-        bool need_sync = plan->container && plan->container->userns;
+        bool v1 = plan->cgroup && plan->cgroup->mode == CGROUP_V1;
+        bool need_sync = (plan->container && plan->container->userns) || v1;
         if (need_sync && pipe2(syncfd, O_CLOEXEC) < 0)
                 return -errno;
         _cleanup_close_ int sync_r = syncfd[0], sync_w = syncfd[1];
@@ -290,6 +297,13 @@ int spawn_process(const struct spawn_plan *plan, struct spawn_result *ret) {
                 .pidfd = (uint64_t)(uintptr_t)&pidfd,
                 .exit_signal = SIGCHLD,
         };
+        if (v1 && plan->join_pidfd < 0)
+                args.flags &= ~(uint64_t)CLONE_NEWCGROUP; /* made after the move, see child_run() */
+        if (plan->cgroup && plan->cgroup->mode == CGROUP_V2 && plan->cgroup->v2_fd >= 0) {
+                /* Born in its cgroup: no code of the app ever runs outside it. */
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t)plan->cgroup->v2_fd;
+        }
         long pid = syscall(SYS_clone3, &args, sizeof args);
         if (pid < 0)
                 return -errno;
@@ -300,11 +314,12 @@ int spawn_process(const struct spawn_plan *plan, struct spawn_result *ret) {
         }
 
         r = 0;
-        if (need_sync) {
+        if (v1)
+                r = cgroup_unit_attach(plan->cgroup, (pid_t)pid);
+        if (r >= 0 && plan->container && plan->container->userns)
                 r = container_write_id_maps(plan->container, (pid_t)pid);
-                if (r >= 0 && write_all(sync_w, "1", 1) < 0)
-                        r = -errno;
-        }
+        if (r >= 0 && need_sync)
+                r = write_all(sync_w, "1", 1);
         if (r >= 0 && fcntl(rfd, F_SETFL, O_NONBLOCK) < 0)
                 r = -errno;
         if (r < 0) {

@@ -38,6 +38,7 @@ struct spawn_failure {
 
 struct container_plan;
 struct security_plan;
+struct unit_cgroup;
 
 struct spawn_plan {
         const struct container_plan *container; /* NULL: no namespaces, the host's root */
@@ -46,6 +47,7 @@ struct spawn_plan {
         int join_pidfd;    /* >= 0: join this process's namespaces (supctl exec) instead of
                             * creating a container; the command runs under a reaper */
         int join_flags;    /* CLONE_NEW* namespaces to join */
+        const struct unit_cgroup *cgroup; /* NULL: stay in supd's cgroup */
         char **argv;       /* argv[0] as the user wrote it */
         char **exec_paths; /* NULL-terminated candidates for argv[0] (PATH resolved) */
         char **envp;

@@ -32,6 +32,7 @@ static void usage(FILE *f) {
                    "  restart NAME             restart a unit (also one that failed)\n"
                    "  reload                   re-read the unit files\n"
                    "  exec NAME [--] CMD...    run CMD inside the running container\n"
+                   "  top [--once]             resource use per unit, refreshed (Ctrl-C exits)\n"
                    "  poweroff|reboot|halt     stop every unit and end the machine (supd as PID 1)\n"
                    "  check FILE|DIR...        validate unit files offline\n\n"
                    "The socket is " DEFAULT_SOCKET " unless -s or $SUP_SOCKET say otherwise.\n"
@@ -263,7 +264,8 @@ static void print_json(const struct proto_msg *m) {
                         else
                                 fputs("null", stdout);
                 }
-                static const char *const numbers[] = { "pid", "restarts", "exit_status", "since" };
+                static const char *const numbers[] = { "pid", "restarts", "exit_status", "since", "memory_current",
+                                                       "memory_peak", "cpu_usage_usec", "tasks" };
                 for (size_t k = 0; k < ELEMENTSOF(numbers); k++) {
                         printf(",\"%s\":", numbers[k]);
                         json_number_or_null(stdout, proto_record_get(m, i, numbers[k]));
@@ -290,6 +292,33 @@ static const char *ago(char *buf, size_t len, const char *since) {
         return format_duration(buf, len, d);
 }
 
+/* 123456789 -> "117.7M" */
+static const char *format_bytes(char *buf, size_t len, const char *v) {
+        static const char units[] = "BKMGT";
+        if (!v)
+                return "-";
+        double d = (double)strtoull(v, NULL, 10);
+        int u = 0;
+        while (d >= 1024 && u < 4) {
+                d /= 1024;
+                u++;
+        }
+        snprintf(buf, len, u ? "%.1f%c" : "%.0f%c", d, units[u]);
+        return buf;
+}
+
+/* CPU time used: "1.52s", "3min 2s" */
+static const char *format_cpu(char *buf, size_t len, const char *v) {
+        if (!v)
+                return "-";
+        usec_t u = strtoull(v, NULL, 10);
+        if (u < 60 * USEC_PER_SEC)
+                snprintf(buf, len, "%.2fs", (double)u / USEC_PER_SEC);
+        else
+                format_duration(buf, len, u / USEC_PER_SEC * USEC_PER_SEC);
+        return buf;
+}
+
 static const char *state_color(const char *state, bool color) {
         if (!color)
                 return "";
@@ -303,8 +332,8 @@ static const char *state_color(const char *state, bool color) {
 }
 
 static void print_table(const struct proto_msg *m) {
-        const char *hdr[] = { "NAME", "STATE", "RESULT", "PID", "RESTARTS", "UPTIME", "DESCRIPTION" };
-        enum { NCOL = 7 };
+        const char *hdr[] = { "NAME", "STATE", "RESULT", "PID", "RESTARTS", "UPTIME", "MEMORY", "CPU", "TASKS", "DESCRIPTION" };
+        enum { NCOL = 10 };
         size_t w[NCOL];
         bool color = isatty(STDOUT_FILENO);
         size_t nrec = 0;
@@ -331,10 +360,14 @@ static void print_table(const struct proto_msg *m) {
                 cells[r][5] = strdup(state && strcmp(state, "running") == 0
                                              ? ago(buf, sizeof buf, proto_record_get(m, i, "since"))
                                              : "-");
+                char mem[32], cpu[32];
+                cells[r][6] = strdup(format_bytes(mem, sizeof mem, proto_record_get(m, i, "memory_current")));
+                cells[r][7] = strdup(format_cpu(cpu, sizeof cpu, proto_record_get(m, i, "cpu_usage_usec")));
+                cells[r][8] = strdup(proto_record_get(m, i, "tasks") ?: "-");
                 const char *desc = loaded ? proto_record_get(m, i, "description") : NULL;
                 if (!loaded)
                         desc = proto_record_get(m, i, "message");
-                cells[r][6] = strdup(desc ? desc : "");
+                cells[r][9] = strdup(desc ? desc : "");
                 for (int c = 0; c < NCOL - 1; c++)
                         if (cells[r][c] && strlen(cells[r][c]) > w[c])
                                 w[c] = strlen(cells[r][c]);
@@ -381,6 +414,23 @@ static void print_detail(const struct proto_msg *m) {
         const char *es = proto_record_get(m, i, "exit_status");
         if (es)
                 printf("    Status: %s\n", es);
+        const char *mc = proto_record_get(m, i, "memory_current");
+        if (mc) {
+                char a[32], b[32];
+                const char *mp = proto_record_get(m, i, "memory_peak");
+                printf("    Memory: %s", format_bytes(a, sizeof a, mc));
+                if (mp)
+                        printf(" (peak %s)", format_bytes(b, sizeof b, mp));
+                putchar('\n');
+        }
+        const char *cu = proto_record_get(m, i, "cpu_usage_usec");
+        if (cu) {
+                char a[64];
+                printf("       CPU: %s\n", format_cpu(a, sizeof a, cu));
+        }
+        const char *tk = proto_record_get(m, i, "tasks");
+        if (tk)
+                printf("     Tasks: %s\n", tk);
         const char *file = proto_record_get(m, i, "file");
         if (file)
                 printf("      File: %s\n", file);
@@ -406,6 +456,69 @@ static void print_detail(const struct proto_msg *m) {
 }
 
 /* ---- commands ---- */
+
+/* supctl top: refreshes per-unit resource use like docker stats until Ctrl-C. */
+static int cmd_top(const char *path, bool once) {
+        struct prev {
+                char *name;
+                uint64_t cpu;
+        } *prev = NULL;
+        size_t n_prev = 0;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+                struct proto_msg req = { 0 }, reply = { 0 };
+                if (proto_begin(&req) < 0 || proto_add(&req, "cmd", "status") < 0)
+                        return fail(EXIT_FAILED, "out of memory");
+                int r = call(path, &req, &reply);
+                proto_msg_done(&req);
+                if (r != EXIT_OK)
+                        return r;
+                struct timespec t1;
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+                t0 = t1;
+                if (!once && isatty(STDOUT_FILENO))
+                        fputs("\033[H\033[2J", stdout);
+                printf("%-20s %-9s %7s %10s %10s %6s\n", "NAME", "STATE", "CPU %", "MEMORY", "PEAK", "TASKS");
+                for (size_t i = proto_next_record(&reply, 0, "unit"); i < reply.n_fields;
+                     i = proto_next_record(&reply, i + 1, "unit")) {
+                        const char *name = reply.fields[i].value, *cu = proto_record_get(&reply, i, "cpu_usage_usec");
+                        char a[32], b[32], pct[16] = "-";
+                        uint64_t cpu = cu ? strtoull(cu, NULL, 10) : 0;
+                        for (size_t k = 0; cu && k < n_prev; k++)
+                                if (strcmp(prev[k].name, name) == 0 && cpu >= prev[k].cpu && dt > 0)
+                                        snprintf(pct, sizeof pct, "%.1f", (double)(cpu - prev[k].cpu) / 1e6 / dt * 100);
+                        printf("%-20s %-9s %7s %10s %10s %6s\n", name, proto_record_get(&reply, i, "state") ?: "?", pct,
+                               format_bytes(a, sizeof a, proto_record_get(&reply, i, "memory_current")),
+                               format_bytes(b, sizeof b, proto_record_get(&reply, i, "memory_peak")),
+                               proto_record_get(&reply, i, "tasks") ?: "-");
+                        struct prev *np = realloc(prev, (n_prev + 1) * sizeof *np);
+                        if (np) {
+                                prev = np;
+                                size_t k = 0;
+                                while (k < n_prev && strcmp(prev[k].name, name) != 0)
+                                        k++;
+                                if (k == n_prev) {
+                                        prev[n_prev].name = strdup(name);
+                                        if (prev[n_prev].name)
+                                                n_prev++;
+                                }
+                                if (k < n_prev)
+                                        prev[k].cpu = cpu;
+                        }
+                }
+                fflush(stdout);
+                proto_msg_done(&reply);
+                if (once)
+                        break;
+                sleep(1); /* a client refreshing a screen: the daemon never sleeps */
+        }
+        for (size_t k = 0; k < n_prev; k++)
+                free(prev[k].name);
+        free(prev);
+        return EXIT_OK;
+}
 
 static int cmd_check(char **paths, int n) {
         struct sup_config *c = NULL;
@@ -457,6 +570,12 @@ int main(int argc, char **argv) {
                 return cmd_check(argv + optind, argc - optind);
         if (strcmp(cmd, "exec") == 0)
                 return cmd_exec(socket_path, argv + optind, argc - optind);
+        if (strcmp(cmd, "top") == 0) {
+                bool once = optind < argc && strcmp(argv[optind], "--once") == 0;
+                if (argc - optind > (once ? 1 : 0))
+                        return fail(EXIT_USAGE, "top: takes only --once");
+                return cmd_top(socket_path, once);
+        }
         if (strcmp(cmd, "help") == 0) {
                 usage(stdout);
                 return EXIT_OK;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -41,6 +42,7 @@ int unit_new(struct manager *m, struct unit_config *c, struct unit **ret) {
         u->pidfd = u->status_fd = -1;
         u->output.read_fd[0] = u->output.read_fd[1] = -1;
         u->output.write_fd[0] = u->output.write_fd[1] = -1;
+        u->cg.v2_fd = -1;
         u->since = realtime_now();
         u->name = strdup(c->name);
         if (!u->name) {
@@ -68,6 +70,7 @@ int unit_new_load_error(struct manager *m, const char *name, const char *message
         u->pidfd = u->status_fd = -1;
         u->output.read_fd[0] = u->output.read_fd[1] = -1;
         u->output.write_fd[0] = u->output.write_fd[1] = -1;
+        u->cg.v2_fd = -1;
         u->since = realtime_now();
         u->sm = (struct unit_sm){ .state = UNIT_FAILED, .result = RESULT_NONE, .exit_status = -1 };
         u->name = strdup(name);
@@ -97,11 +100,34 @@ static void close_process(struct unit *u) {
         u->pid = 0;
 }
 
+static void cgroup_release(struct unit *u, int tries) {
+        u->oom_source = sd_event_source_disable_unref(u->oom_source);
+        if (u->cg.mode == CGROUP_NONE)
+                return;
+        (void)cgroup_unit_kill(&u->cg);
+        if (cgroup_unit_remove(&u->cg, tries) == -EBUSY) {
+                u->cg_pending = true; /* retried after the next reaping */
+                return;
+        }
+        u->cg_pending = false;
+        cgroup_unit_done(&u->cg);
+}
+
+void unit_cgroup_gc(struct unit *u) {
+        if (u->pid <= 0)
+                cgroup_release(u, 0);
+}
+
 struct unit *unit_free(struct unit *u) {
         if (!u)
                 return NULL;
         if (u->pid > 0) /* only on supd's own exit paths: never leave an app behind */
                 (void)kill(-u->pid, SIGKILL);
+        /* Everything in the unit's cgroup goes, then the group (bounded wait). */
+        cgroup_release(u, 50);
+        if (u->cg_pending)
+                log_warning("%s: cgroup still busy, left behind", u->name);
+        cgroup_unit_done(&u->cg);
         close_process(u);
         u->timer = sd_event_source_disable_unref(u->timer);
         output_close(&u->output);
@@ -174,6 +200,51 @@ static int on_status(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
+/* Logs OOM kills as they happen; the run's result is decided at its exit. */
+static void check_oom(struct unit *u) {
+        uint64_t n;
+        if (cgroup_unit_oom_kills(&u->cg, &n) < 0 || n <= u->oom_seen)
+                return;
+        log_warning("%s: the OOM killer killed %llu process(es) (memory_max %llu bytes)", u->name,
+                    (unsigned long long)(n - u->oom_seen), (unsigned long long)u->config->memory_max);
+        u->oom_seen = n;
+}
+
+static int on_oom_inotify(sd_event_source *s, const struct inotify_event *ev, void *userdata) {
+        (void)s;
+        (void)ev;
+        check_oom(userdata);
+        return 0;
+}
+
+static int on_oom_eventfd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        uint64_t v;
+        (void)s;
+        (void)revents;
+        (void)!read(fd, &v, sizeof v);
+        check_oom(userdata);
+        return 0;
+}
+
+static void watch_oom(struct unit *u) {
+        char path[4096];
+        int r = 0;
+        u->oom_source = sd_event_source_disable_unref(u->oom_source);
+        if (u->cg.mode == CGROUP_V2 && cgroup_unit_oom_file(&u->cg, path, sizeof path))
+                r = sd_event_add_inotify(u->manager->event, &u->oom_source, path, IN_MODIFY, on_oom_inotify, u);
+        else if (u->cg.mode == CGROUP_V1) {
+                int efd = cgroup_unit_oom_eventfd(&u->cg);
+                if (efd < 0)
+                        r = efd;
+                else if ((r = sd_event_add_io(u->manager->event, &u->oom_source, efd, EPOLLIN, on_oom_eventfd, u)) >= 0)
+                        (void)sd_event_source_set_io_fd_own(u->oom_source, true);
+                else
+                        close(efd);
+        }
+        if (r < 0)
+                log_debug("%s: cannot watch for OOM kills: %s", u->name, strerror(-r));
+}
+
 static int security_for(struct unit *u, uid_t uid, struct security_plan *ret) {
         const struct unit_config *c = u->config;
         struct manager *m = u->manager;
@@ -195,7 +266,13 @@ static int do_spawn(struct unit *u) {
         u->plan = calloc(1, sizeof *u->plan);
         if (!u->plan)
                 return log_error_errno(ENOMEM, "%s: out of memory", u->name);
-        r = container_plan_build(u->plan, c, m->run_dir, m->config->state_dir, &err);
+        /* A group left from the last run (its processes were still dying) goes first. */
+        if (u->cg_pending)
+                cgroup_release(u, 50);
+        cgroup_unit_done(&u->cg);
+        r = cgroup_unit_create(&m->cgroups, u->name, c, &u->cg, &err);
+        if (r >= 0)
+                r = container_plan_build(u->plan, c, m->run_dir, m->config->state_dir, &err);
         if (r >= 0)
                 r = spawn_plan_build(&plan, c, container_passwd_root(c), &err);
         if (r < 0)
@@ -210,6 +287,7 @@ static int do_spawn(struct unit *u) {
         plan.container = u->plan;
         plan.security = &sec;
         plan.init = c->init;
+        plan.cgroup = &u->cg;
         plan.stdin_fd = m->devnull_fd;
         plan.stdout_fd = u->output.write_fd[OUTPUT_STDOUT];
         plan.stderr_fd = u->output.write_fd[OUTPUT_STDERR];
@@ -227,6 +305,8 @@ static int do_spawn(struct unit *u) {
         if (r < 0)
                 log_warning_errno(r, "%s: cannot watch spawn status: %m, ignoring", u->name);
         set_message(u, NULL);
+        u->oom_seen = u->cg.oom_kills;
+        watch_oom(u);
         log_info("%s: started, pid %d", u->name, (int)u->pid);
         return 0;
 
@@ -236,6 +316,7 @@ fail:
         set_message(u, err);
         drop_plan(u);
         container_cleanup(m->run_dir, u->name);
+        cgroup_release(u, 0);
         return log_error_errno(r, "%s: %s", u->name, err ? err : "spawn failed");
 }
 
@@ -323,8 +404,9 @@ static void dispatch(struct unit *u, enum unit_event ev, struct unit_event_data 
         }
         if (st.actions & ACT_KILL) {
                 log_warning("%s: did not stop within its stop_timeout, killing", u->name);
-                if (u->pid > 0)
-                        (void)kill(-u->pid, SIGKILL); /* the process group, until cgroups */
+                /* Everything in the unit's cgroup, so double-forked daemons go too. */
+                if (cgroup_unit_kill(&u->cg) < 0 && u->pid > 0)
+                        (void)kill(-u->pid, SIGKILL);
                 (void)send_signal(u, SIGKILL);
         }
         if (st.actions & ACT_STATE_CHANGED)
@@ -384,14 +466,22 @@ void unit_on_exit(struct unit *u, const siginfo_t *si) {
         close_process(u);
         /* The mounts died with the container's mount namespace; its run-dir entries go now. */
         container_cleanup(u->manager->run_dir, u->name);
-        /* Whatever the app left in its process group goes with it. */
-        (void)kill(-pid, SIGKILL);
+        /* Did the OOM killer end this run? Counted before the group goes. */
+        uint64_t oom = 0;
+        bool oom_killed = cgroup_unit_oom_kills(&u->cg, &oom) >= 0 && oom > u->cg.oom_kills;
+        if (oom_killed)
+                check_oom(u);
+        /* Whatever the app left in its cgroup (or process group) goes with it. */
+        if (u->cg.mode == CGROUP_NONE)
+                (void)kill(-pid, SIGKILL);
+        cgroup_release(u, 0);
         output_drain(&u->output);
 
         struct unit_event_data d = {
                 .code = si->si_code,
                 .status = si->si_status,
                 .spawn_failed = u->spawn_failed,
+                .oom_killed = oom_killed,
                 .deps_ready = unit_deps_ready(u),
         };
         if (si->si_code == CLD_EXITED)
@@ -440,6 +530,7 @@ int unit_exec(struct unit *u, char **argv, const int fds[3], struct spawn_result
         }
         plan.security = &sec;
         plan.join_pidfd = u->pidfd;
+        plan.cgroup = &u->cg;
         plan.join_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
                           (c.network == NETWORK_NONE ? CLONE_NEWNET : 0) | (c.userns ? CLONE_NEWUSER : 0);
         plan.stdin_fd = fds[0];

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "output.h"
 #include "unitsm.h"
@@ -31,6 +32,10 @@ struct unit {
 
         sd_event_source *timer;
         struct output output;
+        struct unit_cgroup cg;     /* the current run's group(s) */
+        bool cg_pending;           /* cg still to be removed once its last process is gone */
+        sd_event_source *oom_source;
+        uint64_t oom_seen;         /* OOM kills already logged */
         usec_t since; /* CLOCK_REALTIME of the last state change */
 
         struct unit_config *next_config; /* reload: applied once the unit has stopped */
@@ -58,6 +63,9 @@ void unit_on_exit(struct unit *u, const siginfo_t *si);
  * (step, errno) report comes on ret->status_fd as for a unit. */
 struct spawn_result;
 int unit_exec(struct unit *u, char **argv, const int fds[3], struct spawn_result *ret, char **ret_error);
+
+/* Removes the unit's cgroup once its processes are gone (called after reaping). */
+void unit_cgroup_gc(struct unit *u);
 
 /* Swaps in a new config; the unit must not be active. Takes ownership of c. */
 int unit_replace_config(struct unit *u, struct unit_config *c);

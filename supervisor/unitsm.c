@@ -81,6 +81,10 @@ static enum unit_result exit_result(struct unit_sm *sm, const struct unit_event_
         if (sm->stop_requested)
                 /* A stop we asked for is a success unless it had to be forced. */
                 return sm->killed ? RESULT_TIMEOUT : RESULT_SUCCESS;
+        /* An OOM kill is a failure even when the app exits 0 after losing a child to it
+         * (systemd's on-abort misses it). */
+        if (d->oom_killed)
+                return RESULT_OOM_KILL;
         if (d->code == CLD_EXITED)
                 return status_is_success(sm, d->status) ? RESULT_SUCCESS : RESULT_EXIT_CODE;
         return RESULT_SIGNAL;

@@ -56,6 +56,7 @@ struct unit_event_data {
         int code;       /* EV_EXITED: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
         int status;     /* EV_EXITED: exit code or signal number */
         bool spawn_failed; /* EV_EXITED: the child reported a setup failure */
+        bool oom_killed;   /* EV_EXITED: the OOM killer killed in the unit's cgroup this run */
 };
 
 struct unit_sm {

@@ -654,10 +654,17 @@ static void test_global_errors(void **state) {
         assert_int_equal(c->n_units, 1);
         config_free(c);
 
-        /* an unreadable units_dir is the one hard failure */
+        /* a units_dir that does not exist (yet) holds no units */
         _cleanup_free_ char *g3 = write_file(f->dir, "sup.conf", "units_dir = \"nonexistent\"\n");
+        assert_int_equal(config_load(f->dir, &c), 0);
+        assert_int_equal(c->n_errors, 0);
+        assert_int_equal(c->n_units, 0);
+        config_free(c);
+
+        /* an unreadable units_dir is the one hard failure */
+        _cleanup_free_ char *g4 = write_file(f->dir, "sup.conf", "units_dir = \"sup.conf\"\n");
         c = NULL;
-        assert_int_equal(config_load(f->dir, &c), -ENOENT);
+        assert_int_equal(config_load(f->dir, &c), -ENOTDIR);
         assert_null(c);
         (void)units;
 }
