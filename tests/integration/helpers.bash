@@ -247,6 +247,11 @@ supd_answers() { "$SUPCTL" status --json >/dev/null 2>&1; }
 # supd_mode_args MODE — "--pid1" for pid1, nothing for plain.
 pid1_flag() { [[ $1 == pid1 ]] && echo --pid1; }
 
+# clean_exit MODE — how a clean SIGTERM shutdown ends: a plain supd exits 0; as PID 1
+# SIGTERM means power-off, and reboot(2) in a PID namespace makes the kernel kill the
+# namespace's init with SIGINT, so unshare exits 128+2.
+clean_exit() { if [[ $1 == pid1 ]]; then echo 130; else echo 0; fi; }
+
 # supd_ns_pid — what supd's own pid is inside its namespace (1 as PID 1).
 supd_ns_pid() { if [[ $SUPD_MODE == pid1 ]]; then echo 1; else echo "$SUPD_PID"; fi; }
 
@@ -264,8 +269,8 @@ stop_supd() {
                 kill -KILL "$SUPD_LAUNCHER" 2>/dev/null
                 rc=1
         fi
-        wait "$SUPD_LAUNCHER" 2>/dev/null
-        SUPD_EXIT=$?
+        # (not a bare `wait`: a non-zero status must not trip errexit here)
+        wait "$SUPD_LAUNCHER" 2>/dev/null && SUPD_EXIT=0 || SUPD_EXIT=$?
         SUPD_LAUNCHER=''
         return $rc
 }
@@ -305,4 +310,66 @@ pids_cyclic_order() {
                 ((p[i] > p[(i + 1) % n])) && descents=$((descents + 1))
         done
         ((descents == 1))
+}
+
+# ------------------------------------------------------------ containers (step 2)
+
+ROOTFS=${ROOTFS:-$ROOT/build/rootfs/busybox}
+PROBE=${PROBE:-$ROOT/build/tests/helpers/probe}
+
+# ensure_rootfs — for setup_file: builds the demo image (make rootfs) and the probe
+# helper if they are missing. If that fails, writes why to $BATS_FILE_TMPDIR/no-rootfs,
+# and need_rootfs skips each test with that reason.
+ensure_rootfs() {
+        local out
+        [[ -x $ROOTFS/bin/busybox && -x $PROBE ]] && return 0
+        if ! out=$(make -C "$ROOT" rootfs "${PROBE#"$ROOT"/}" 2>&1 3>&-); then
+                printf 'make rootfs failed: %s\n' "$(tail -n 1 <<<"$out")" >"$BATS_FILE_TMPDIR/no-rootfs"
+        fi
+}
+
+need_rootfs() {
+        [[ -x $ROOTFS/bin/busybox && -x $PROBE ]] && return 0
+        skip "$(cat "$BATS_FILE_TMPDIR/no-rootfs" 2>/dev/null || echo "no demo rootfs at $ROOTFS")"
+}
+
+# write_container FILE < content — writes $CFG/units/FILE as is, unlike write_unit: no
+# volume and no init added (the container tests set those themselves). Substitutes
+# @MARK@, @T@ and @ROOTFS@ (the demo image).
+write_container() {
+        sed -e "s|@MARK@|$MARK|g" -e "s|@T@|$T|g" -e "s|@ROOTFS@|$ROOTFS|g" >"$CFG/units/$1"
+}
+
+# write_supconf [LINES...] — $CFG/sup.conf with state_dir = $T/state ($STATE) and LINES.
+write_supconf() {
+        STATE=$T/state
+        {
+                printf 'state_dir = "%s"\n' "$STATE"
+                printf '%s\n' "$@"
+        } >"$CFG/sup.conf"
+}
+
+# probe_dir — copies the probe helper to $T/probe (for a volume) and prints that dir.
+probe_dir() {
+        mkdir -p "$T/probe"
+        cp "$PROBE" "$T/probe/probe"
+        echo "$T/probe"
+}
+
+# in_ctr NAME CMD... — runs CMD inside the running container NAME (supctl exec).
+in_ctr() { "$SUPCTL" exec "$1" -- "${@:2}"; }
+
+# wait_new_pid NAME OLDPID [TIMEOUT_S] — until NAME runs with a pid other than OLDPID
+# (after a restart).
+_runs_new_pid() { state_is "$1" running && [[ $(field "$1" pid) != "$2" ]]; }
+wait_new_pid() {
+        wait_for -t "${3:-10}" _runs_new_pid "$1" "$2"
+}
+
+# mountinfo_of PID — the mount points of PID's mount namespace, sorted (one a line).
+mountinfo_of() { awk '{ print $5 }' "/proc/$1/mountinfo" | sort; }
+
+# run_dir_listing — every path under $RUN but the control socket and lock.
+run_dir_listing() {
+        (cd "$RUN" && find . -mindepth 1 ! -name control.sock ! -name supd.lock | sort)
 }

@@ -341,7 +341,7 @@ EOF
         wait_state stubborn running
         wait_for log_has "stubborn: trapped"
         stop_supd TERM 30
-        assert_equal "$SUPD_EXIT" 0
+        assert_equal "$SUPD_EXIT" "$(clean_exit "$1")"
         # Checked at once: supd exits only when no child is left.
         run -1 pgrep -a -f -- "$MARK"
 }
@@ -380,7 +380,7 @@ EOF
         # Both sleeps exist: the unit's own and the escaped one.
         wait_for procs_count_ge "^sleep $MARK\$" 2
         stop_supd TERM 30
-        assert_equal "$SUPD_EXIT" 0
+        assert_equal "$SUPD_EXIT" "$(clean_exit "$1")"
         run -1 pgrep -a -f -- "$MARK"
 }
 
@@ -409,7 +409,7 @@ EOF
         wait_state c running
         wait_for file_lines_ge "$T/order" 3
         stop_supd TERM 30
-        assert_equal "$SUPD_EXIT" 0
+        assert_equal "$SUPD_EXIT" "$(clean_exit "$1")"
         run -0 grep stop- "$T/order"
         assert_output "$(printf 'stop-c\nstop-b\nstop-a')"
 }
