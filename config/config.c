@@ -284,6 +284,7 @@ static struct sup_config *sup_config_new(void) {
         c->control_group = strdup("root");
         c->modules = calloc(1, sizeof(char *));
         c->shutdown_timeout = 30 * USEC_PER_SEC;
+        c->log_target = LOG_TARGET_AUTO;
         if (!c->state_dir || !c->control_group || !c->modules)
                 return config_free(c);
         return c;

@@ -23,6 +23,10 @@ typedef uint64_t usec_t; /* microseconds, like sd-event */
 #define CONFIG_MAX_CPUS 1024  /* cpu_max */
 #define CONFIG_MAX_PIDS 4194304 /* pids_max: the kernel's PID_MAX_LIMIT */
 #define CONFIG_MAX_WEIGHT 10000 /* cpu_weight, io_weight: cgroup v2's range is 1..10000 */
+#define CONFIG_MAX_HEALTH_RETRIES 100
+#define CONFIG_LOG_BUFFER_MIN (4 * 1024)          /* log_buffer */
+#define CONFIG_LOG_BUFFER_MAX (64 * 1024 * 1024)
+#define CONFIG_MAX_LOG_RATE 10000000              /* log_rate, lines per second */
 
 /* A resource limit that is not set (the key absent, or "max" / "infinity"): no limit. */
 #define CONFIG_LIMIT_UNSET UINT64_MAX
@@ -30,6 +34,9 @@ typedef uint64_t usec_t; /* microseconds, like sd-event */
 enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum writable_mode { WRITABLE_TMPFS, WRITABLE_PERSISTENT, WRITABLE_NONE };
 enum network_mode { NETWORK_NONE, NETWORK_HOST };
+/* sup.conf's log_target: where container lines and supd's own messages go. auto: the
+ * journal when its socket exists, else the console (PID 1) or supd's stderr. */
+enum log_target { LOG_TARGET_AUTO, LOG_TARGET_JOURNAL, LOG_TARGET_CONSOLE, LOG_TARGET_KMSG };
 
 /* volume "PATH" { source = "/host/dir" readonly = false } */
 struct volume_config {
@@ -42,6 +49,16 @@ struct volume_config {
 struct tmpfs_config {
         char *path;    /* absolute, inside the container */
         uint64_t size; /* bytes; 0: the kernel's default (half of RAM) */
+};
+
+/* health { exec = {...} interval = 10s timeout = 2s retries = 3 start_period = 5s } */
+struct health_config {
+        char **exec;         /* NULL-terminated argv, run inside the container; at least one
+                              * non-empty element, taken literally (no ${VAR}) like exec */
+        usec_t interval;     /* default 10s, > 0 */
+        usec_t timeout;      /* > 0, <= interval; default 2s (the interval when shorter) */
+        unsigned retries;    /* consecutive failures before `unhealthy`: 1..100, default 3 */
+        usec_t start_period; /* default 0: failures after the start within it do not count */
 };
 
 struct unit_config {
@@ -90,6 +107,15 @@ struct unit_config {
         unsigned cpu_weight;       /* 1..CONFIG_MAX_WEIGHT; 0: unset (the kernel's 100) */
         uint64_t pids_max;         /* 1..CONFIG_MAX_PIDS */
         unsigned io_weight;        /* 1..CONFIG_MAX_WEIGHT; 0: unset (the kernel's 100) */
+        /* Step 5: readiness, liveness, logs. */
+        bool notify;               /* default false; true: `starting` until READY=1 */
+        usec_t start_timeout;      /* default 30s, > 0: READY=1 within it, else `timeout` */
+        usec_t watchdog;           /* default 0 = off; else WATCHDOG=1 within it */
+        struct health_config *health; /* NULL: no health section */
+        uint64_t log_buffer;       /* bytes of the `supctl logs` ring: default 64K,
+                                    * CONFIG_LOG_BUFFER_MIN..CONFIG_LOG_BUFFER_MAX */
+        unsigned log_rate;         /* lines per second before lines are dropped: default
+                                    * 10000, 0 = unlimited, at most CONFIG_MAX_LOG_RATE */
 };
 
 /* One error found while loading. message is complete and ready to print:
@@ -110,6 +136,7 @@ struct sup_config {
         char *state_dir;        /* default /var/lib/sup */
         usec_t shutdown_timeout; /* default 30s */
         char *control_group;    /* default "root" */
+        enum log_target log_target; /* default LOG_TARGET_AUTO */
         /* PID 1 only (the appliance): */
         char *hostname;         /* NULL: leave the kernel's */
         char **modules;         /* kernel modules to load at boot; never NULL */
@@ -148,3 +175,5 @@ bool unit_config_equal(const struct unit_config *a, const struct unit_config *b)
 
 /* "no", "on-failure", "always"; NULL for an invalid value. */
 const char *restart_mode_to_string(enum restart_mode m);
+/* "auto", "journal", "console", "kmsg"; NULL for an invalid value. */
+const char *log_target_to_string(enum log_target t);

@@ -17,7 +17,24 @@
 #include "values.h"
 
 static const char *const global_keys[] = { "units_dir", "state_dir", "shutdown_timeout", "control_group",
-                                           "hostname", "modules", "emergency_shell", NULL };
+                                           "log_target", "hostname", "modules", "emergency_shell", NULL };
+
+static const enum log_target log_targets[] = { LOG_TARGET_AUTO, LOG_TARGET_JOURNAL, LOG_TARGET_CONSOLE,
+                                               LOG_TARGET_KMSG };
+
+const char *log_target_to_string(enum log_target t) {
+        switch (t) {
+        case LOG_TARGET_AUTO:
+                return "auto";
+        case LOG_TARGET_JOURNAL:
+                return "journal";
+        case LOG_TARGET_CONSOLE:
+                return "console";
+        case LOG_TARGET_KMSG:
+                return "kmsg";
+        }
+        return NULL;
+}
 
 /* "FILE:LINE: KEY: text" for sup.conf; marks global_error. */
 __attribute__((format(printf, 4, 5)))
@@ -95,6 +112,7 @@ int supconf_load(struct sup_config *c, const char *config_dir) {
                 CFG_STR("state_dir", NULL, CFGF_NONE),
                 CFG_STR("shutdown_timeout", NULL, CFGF_NONE),
                 CFG_STR("control_group", NULL, CFGF_NONE),
+                CFG_STR("log_target", NULL, CFGF_NONE),
                 CFG_STR("hostname", NULL, CFGF_NONE),
                 CFG_STR_LIST("modules", NULL, CFGF_NONE),
                 CFG_BOOL("emergency_shell", cfg_false, CFGF_NONE),
@@ -187,6 +205,20 @@ int supconf_load(struct sup_config *c, const char *config_dir) {
                 r = set_string(&c->control_group, s);
         if (r < 0)
                 goto out;
+
+        s = cfg_getstr(p.cfg, "log_target");
+        if (s) {
+                size_t i = 0;
+                while (i < ELEMENTSOF(log_targets) && strcmp(s, log_target_to_string(log_targets[i])) != 0)
+                        i++;
+                if (i < ELEMENTSOF(log_targets))
+                        c->log_target = log_targets[i];
+                else
+                        r = global_error(c, &p, "log_target",
+                                         "invalid value '%s' (want auto, journal, console or kmsg)", s);
+                if (r < 0)
+                        goto out;
+        }
 
         s = cfg_getstr(p.cfg, "hostname");
         if (s && !hostname_is_valid(s))

@@ -31,6 +31,12 @@ struct unit_config *unit_config_new(void) {
         uc->memory_swap_max = CONFIG_LIMIT_UNSET;
         uc->cpu_max_permille = CONFIG_LIMIT_UNSET;
         uc->pids_max = CONFIG_LIMIT_UNSET;
+        uc->notify = false;
+        uc->start_timeout = 30 * USEC_PER_SEC;
+        uc->watchdog = 0;
+        uc->health = NULL;
+        uc->log_buffer = 64 * 1024;
+        uc->log_rate = 10000;
         uc->description = strdup("");
         uc->env = calloc(1, sizeof(char *));
         uc->requires = calloc(1, sizeof(char *));
@@ -64,6 +70,10 @@ struct unit_config *unit_config_free(struct unit_config *uc) {
                 free(uc->tmpfs[i].path);
         free(uc->tmpfs);
         free(uc->hostname);
+        if (uc->health) {
+                strv_free(uc->health->exec);
+                free(uc->health);
+        }
         free(uc);
         return NULL;
 }
@@ -86,6 +96,16 @@ static bool tmpfs_equal(const struct unit_config *a, const struct unit_config *b
                 if (!streq_ptr(a->tmpfs[i].path, b->tmpfs[i].path) || a->tmpfs[i].size != b->tmpfs[i].size)
                         return false;
         return true;
+}
+
+static bool health_equal(const struct health_config *a, const struct health_config *b) {
+        if (!a || !b)
+                return a == b;
+        return strv_equal(a->exec, b->exec) &&
+               a->interval == b->interval &&
+               a->timeout == b->timeout &&
+               a->retries == b->retries &&
+               a->start_period == b->start_period;
 }
 
 bool unit_config_equal(const struct unit_config *a, const struct unit_config *b) {
@@ -130,7 +150,13 @@ bool unit_config_equal(const struct unit_config *a, const struct unit_config *b)
                a->cpu_max_permille == b->cpu_max_permille &&
                a->cpu_weight == b->cpu_weight &&
                a->pids_max == b->pids_max &&
-               a->io_weight == b->io_weight;
+               a->io_weight == b->io_weight &&
+               a->notify == b->notify &&
+               a->start_timeout == b->start_timeout &&
+               a->watchdog == b->watchdog &&
+               health_equal(a->health, b->health) &&
+               a->log_buffer == b->log_buffer &&
+               a->log_rate == b->log_rate;
 }
 
 const char *restart_mode_to_string(enum restart_mode m) {

@@ -19,21 +19,8 @@ int unit_parse_description(struct unit_ctx *u, struct unit_config *uc, const cha
 }
 
 int unit_parse_exec(struct unit_ctx *u, struct unit_config *uc, const char *key, size_t offset) {
-        char **v = NULL;
-        int r;
-
         (void)offset;
-        if (cfg_size(u->sec, key) == 0)
-                return unit_ctx_find_key(u, key)
-                               ? unit_ctx_error(u, key, 0, 0, "empty list")
-                               : unit_ctx_error(u, NULL, 0, 0, "%s: not set (required)", key);
-        r = unit_ctx_get_strv(u, key, &v);
-        if (r < 0)
-                return r;
-        uc->exec = v;
-        if (!v[0][0])
-                return unit_ctx_error(u, key, 0, strv_length(v), "empty command");
-        return 0;
+        return unit_ctx_get_argv(u, key, &uc->exec);
 }
 
 int unit_parse_env(struct unit_ctx *u, struct unit_config *uc, const char *key, size_t offset) {
@@ -199,6 +186,11 @@ int unit_config_check_lifecycle(struct unit_ctx *u, struct unit_config *uc) {
         }
         if (uc->stop_timeout == 0) {
                 r = unit_ctx_error(u, "stop_timeout", 0, 1, "must be more than 0");
+                if (r == -ENOMEM)
+                        return r;
+        }
+        if (uc->start_timeout == 0) {
+                r = unit_ctx_error(u, "start_timeout", 0, 1, "must be more than 0");
                 if (r == -ENOMEM)
                         return r;
         }

@@ -14,6 +14,8 @@
 #include "config-error.h"
 #include "config-util.h"
 #include "container-keys.h"
+#include "health-keys.h"
+#include "log-keys.h"
 #include "resource-keys.h"
 #include "unit-config.h"
 #include "unit-keys.h"
@@ -154,6 +156,23 @@ int unit_ctx_get_strv(struct unit_ctx *u, const char *key, char ***ret) {
         return 0;
 }
 
+int unit_ctx_get_argv(struct unit_ctx *u, const char *key, char ***ret) {
+        _cleanup_strv_free_ char **v = NULL;
+        int r;
+
+        if (cfg_size(u->sec, key) == 0)
+                return unit_ctx_find_key(u, key)
+                               ? unit_ctx_error(u, key, 0, 0, "empty list")
+                               : unit_ctx_error(u, NULL, 0, 0, "%s: not set (required)", key);
+        r = unit_ctx_get_strv(u, key, &v);
+        if (r < 0)
+                return r;
+        if (!v[0][0])
+                return unit_ctx_error(u, key, 0, strv_length(v), "empty command");
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
 /* ---- the table -------------------------------------------------------------------- */
 
 enum unit_key_kind { UNIT_KEY_STR, UNIT_KEY_LIST, UNIT_KEY_SECTION };
@@ -162,7 +181,10 @@ struct unit_key {
         const char *name;
         enum unit_key_kind kind;
         const char *list_default;        /* UNIT_KEY_LIST: libconfuse syntax, so "+=" appends */
-        const char *const *section_keys; /* UNIT_KEY_SECTION: its keys (all strings) */
+        const char *const *section_keys; /* UNIT_KEY_SECTION: its keys (strings unless in */
+        const char *const *section_lists; /* section_lists, which are lists) */
+        bool single;                     /* UNIT_KEY_SECTION: untitled, at most one (CFGF_NONE;
+                                          * its parser checks presence and count) */
         unit_key_parser parse;           /* in table order: a parser may look at earlier keys */
         size_t offset;                   /* for the generic parsers */
 };
@@ -211,6 +233,14 @@ static const struct unit_key unit_keys[] = {
         { "cpu_weight", UNIT_KEY_STR, .parse = unit_parse_weight, .offset = FIELD(cpu_weight) },
         { "pids_max", UNIT_KEY_STR, .parse = unit_parse_pids_max },
         { "io_weight", UNIT_KEY_STR, .parse = unit_parse_weight, .offset = FIELD(io_weight) },
+        /* step 5: readiness, liveness, logs */
+        { "notify", UNIT_KEY_STR, .parse = unit_parse_bool, .offset = FIELD(notify) },
+        { "start_timeout", UNIT_KEY_STR, .parse = unit_parse_duration, .offset = FIELD(start_timeout) },
+        { "watchdog", UNIT_KEY_STR, .parse = unit_parse_duration, .offset = FIELD(watchdog) },
+        { "health", UNIT_KEY_SECTION, .section_keys = unit_health_keys,
+          .section_lists = unit_health_lists, .single = true, .parse = unit_parse_health },
+        { "log_buffer", UNIT_KEY_STR, .parse = unit_parse_log_buffer },
+        { "log_rate", UNIT_KEY_STR, .parse = unit_parse_log_rate },
 };
 
 #define N_KEYS ELEMENTSOF(unit_keys)
@@ -242,8 +272,8 @@ static void unit_schema_freep(struct unit_schema **s) {
         *s = unit_schema_free(*s);
 }
 
-/* A section's options: every key a string. */
-static cfg_opt_t *section_opts_new(const char *const *keys) {
+/* A section's options: every key a string, or a list when in lists. */
+static cfg_opt_t *section_opts_new(const char *const *keys, const char *const *lists) {
         size_t n = 0;
         cfg_opt_t *o;
 
@@ -253,7 +283,8 @@ static cfg_opt_t *section_opts_new(const char *const *keys) {
         if (!o)
                 return NULL;
         for (size_t i = 0; i < n; i++)
-                o[i] = (cfg_opt_t)CFG_STR(keys[i], NULL, CFGF_NONE);
+                o[i] = name_in(keys[i], lists) ? (cfg_opt_t)CFG_STR_LIST(keys[i], NULL, CFGF_NONE)
+                                               : (cfg_opt_t)CFG_STR(keys[i], NULL, CFGF_NONE);
         o[n] = (cfg_opt_t)CFG_END();
         return o;
 }
@@ -279,12 +310,16 @@ int unit_schema_new(struct unit_schema **ret) {
                         s->keys[n_keys++] = k->name;
                         break;
                 case UNIT_KEY_SECTION:
-                        s->section_opts[i] = section_opts_new(k->section_keys);
+                        s->section_opts[i] = section_opts_new(k->section_keys, k->section_lists);
                         if (!s->section_opts[i])
                                 return -ENOMEM;
-                        /* duplicate titles: libconfuse would keep only the last one */
+                        /* duplicate titles: libconfuse would keep only the last one. A
+                         * single section given twice is merged by libconfuse: the keymap
+                         * sees both, and the parser refuses the second. */
                         s->container[i] = (cfg_opt_t)CFG_SEC(k->name, s->section_opts[i],
-                                                             CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES);
+                                                             k->single ? CFGF_NONE
+                                                                       : CFGF_MULTI | CFGF_TITLE |
+                                                                                 CFGF_NO_TITLE_DUPES);
                         s->section_schemas[i] = (struct schema){ .keys = k->section_keys };
                         s->sections[n_secs++] = (struct schema_section){ k->name, &s->section_schemas[i] };
                         break;

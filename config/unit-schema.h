@@ -50,6 +50,9 @@ int unit_ctx_get_number(struct unit_ctx *u, const char *key, const char *s, size
 /* A list key as a NULL-terminated strv (never NULL on success), checking CONFIG_MAX_ARGS
  * and CONFIG_MAX_ARG_LEN. */
 int unit_ctx_get_strv(struct unit_ctx *u, const char *key, char ***ret);
+/* A required command line (exec, health's exec): a non-empty list whose first entry is
+ * not empty. "KEY: not set (required)" when absent, "empty list", "empty command". */
+int unit_ctx_get_argv(struct unit_ctx *u, const char *key, char ***ret);
 
 struct unit_schema;
 int unit_schema_new(struct unit_schema **ret);

@@ -304,7 +304,7 @@ static int init_v2(struct cgroup_root *r) {
                                 log_warning_errno(errno, "cgroup: cannot enable %s in %s: %m", t, base);
                 }
         }
-        if (asprintf(&r->v2_base, "%s/sup", base) < 0)
+        if (asprintf(&r->v2_base, "%s/%s", base, r->base_name) < 0)
                 return -ENOMEM;
         if (mkdir(r->v2_base, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "cgroup: mkdir %s: %m", r->v2_base);
@@ -329,7 +329,7 @@ static int init_v1(struct cgroup_root *r) {
                 if (v1_mount(v1_names[i], &mount, &root) < 0 || own_cgroup(v1_names[i], &own) < 0)
                         continue;
                 base = join_own(mount, root, own);
-                if (!base || asprintf(&r->v1_base[i], "%s/sup", base) < 0) {
+                if (!base || asprintf(&r->v1_base[i], "%s/%s", base, r->base_name) < 0) {
                         r->v1_base[i] = NULL;
                         continue;
                 }
@@ -353,9 +353,17 @@ static int init_v1(struct cgroup_root *r) {
         return 0;
 }
 
-int cgroup_root_init(struct cgroup_root *r) {
+int cgroup_root_init(struct cgroup_root *r, const char *run_dir) {
         struct statfs sf;
         *r = (struct cgroup_root){ .mode = CGROUP_NONE };
+        if (strcmp(run_dir, "/run/sup") == 0)
+                snprintf(r->base_name, sizeof r->base_name, "sup");
+        else {
+                uint32_t h = 2166136261u; /* FNV-1a */
+                for (const char *c = run_dir; *c; c++)
+                        h = (h ^ (uint8_t)*c) * 16777619u;
+                snprintf(r->base_name, sizeof r->base_name, "sup-%08x", h);
+        }
         if (statfs(CGROUP_ROOT, &sf) < 0) {
                 log_warning_errno(errno, "cgroup: %s: %m; units run without cgroups", CGROUP_ROOT);
                 return 0;
@@ -368,7 +376,7 @@ int cgroup_root_init(struct cgroup_root *r) {
                 return 0;
         }
         log_info("cgroup: %s, units in %s", cgroup_mode_to_string(r->mode),
-                 r->mode == CGROUP_V2 ? r->v2_base : (r->v1_base[V1_MEMORY] ? r->v1_base[V1_MEMORY] : "sup/"));
+                 r->mode == CGROUP_V2 ? r->v2_base : (r->v1_base[V1_MEMORY] ? r->v1_base[V1_MEMORY] : r->base_name));
         return 0;
 }
 

@@ -21,6 +21,7 @@ enum cgroup_v1_controller { V1_MEMORY, V1_CPU, V1_CPUACCT, V1_PIDS, V1_BLKIO, V1
 
 struct cgroup_root {
         enum cgroup_mode mode;
+        char base_name[24];       /* "sup" or "sup-1a2b3c4d" */
         char *v2_base;            /* v2: .../sup */
         char *v1_base[_V1_MAX];   /* v1: .../sup per controller, NULL when not mounted */
 };
@@ -39,10 +40,12 @@ struct cgroup_stats {
         uint64_t tasks;
 };
 
-/* Detects the hierarchy, makes the sup base group(s) and removes stale unit groups a
- * crashed supd left (killing what is still inside). Never fails supd: without usable
+/* Detects the hierarchy, makes the base group(s) and removes stale unit groups a
+ * crashed supd left (killing what is still inside). The base is named for the run dir,
+ * the identity of a supd instance: "sup" for /run/sup, "sup-HASH" for any other, so two
+ * supds on one host never touch each other's groups. Never fails supd: without usable
  * cgroups mode is CGROUP_NONE and units with limits fail to start. */
-int cgroup_root_init(struct cgroup_root *r);
+int cgroup_root_init(struct cgroup_root *r, const char *run_dir);
 /* Removes the base groups (empty by then). */
 void cgroup_root_done(struct cgroup_root *r);
 const char *cgroup_mode_to_string(enum cgroup_mode m);

@@ -18,6 +18,7 @@
 #include "manager.h"
 #include "protocol.h"
 #include "spawn.h"
+#include "logring.h"
 #include "unit.h"
 #include "users.h"
 
@@ -36,8 +37,10 @@ struct conn {
         char *in;
         size_t in_need, in_got;
         char *out;
-        size_t out_len, out_off;
+        size_t out_len, out_off, out_alloc;
         bool close_after_write;
+        char *follow;          /* supctl logs -f: the unit whose new lines we stream */
+        uint64_t follow_dropped;
         int fds[3]; /* received with the request (supctl exec's stdio) */
         int n_fds;
         /* supctl exec: the command's process */
@@ -70,6 +73,7 @@ static void conn_free(struct conn *k) {
         closep(&k->exec_pidfd);
         closep(&k->exec_status_fd);
         free(k->exec_what);
+        free(k->follow);
         for (int i = 0; i < k->n_fds; i++)
                 closep(&k->fds[i]);
         sd_event_source_disable_unref(k->io);
@@ -93,6 +97,8 @@ static int add_unit_record(struct proto_msg *r, struct unit *u, bool detail) {
         if (u->sm.exit_status >= 0)
                 e |= proto_addf(r, "exit_status", "%d", u->sm.exit_status);
         e |= proto_add_u64(r, "since", u->since);
+        if (u->log_dropped)
+                e |= proto_add_u64(r, "log_dropped", u->log_dropped);
         e |= proto_add(r, "description", u->config ? u->config->description : "");
         if (u->load_error || u->message)
                 e |= proto_add(r, "message", u->load_error ? u->load_error : u->message);
@@ -133,6 +139,38 @@ static int reply_error(struct proto_msg *r, const char *fmt, ...) {
 }
 
 #define NO_REPLY 1 /* handle_request: nothing to send back */
+#define FOLLOW_MAX_PENDING (4u * 1024 * 1024) /* a slow `logs -f` loses lines, supd waits for no one */
+
+static int conn_append(struct conn *k, const void *buf, size_t len);
+
+static int add_line_record(struct proto_msg *r, uint64_t ts, int stream, const char *line) {
+        if (proto_add(r, "line", line) < 0 || proto_add(r, "stream", stream ? "err" : "out") < 0 ||
+            proto_add_u64(r, "ts", ts) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+void control_follow_line(struct control *c, const char *unit, uint64_t ts, int stream, const char *line, size_t len) {
+        for (struct conn *k = c ? c->conns : NULL; k; k = k->next) {
+                if (!k->follow || strcmp(k->follow, unit) != 0)
+                        continue;
+                if (k->out_len - k->out_off > FOLLOW_MAX_PENDING) {
+                        k->follow_dropped++;
+                        continue;
+                }
+                /* Values are C strings on the wire: a NUL in the line ends it there. */
+                struct proto_msg r = { 0 };
+                _cleanup_free_ char *copy = strndup(line, len);
+                if (copy && proto_begin(&r) >= 0 && proto_add(&r, "ok", "1") >= 0 &&
+                    add_line_record(&r, ts, stream, copy) >= 0 &&
+                    (!k->follow_dropped || proto_add_u64(&r, "dropped", k->follow_dropped) >= 0) &&
+                    proto_finish(&r, PROTO_MAX_REPLY) >= 0 && conn_append(k, r.buf, r.len) >= 0) {
+                        k->follow_dropped = 0;
+                        (void)sd_event_source_set_io_events(k->io, EPOLLIN | EPOLLOUT);
+                }
+                proto_msg_done(&r);
+        }
+}
 
 static int handle_exec(struct conn *k, const struct proto_msg *req, const char *name, struct proto_msg *r) {
         struct manager *m = k->control->manager;
@@ -247,6 +285,27 @@ static int handle_request(struct conn *k, const struct proto_msg *req, struct pr
                         return reply_error(r, "exec: no unit name given");
                 return handle_exec(k, req, name, r);
         }
+        if (strcmp(cmd, "logs") == 0) {
+                if (!name)
+                        return reply_error(r, "logs: no unit name given");
+                struct unit *u = manager_find_unit(m, name);
+                if (!u)
+                        return reply_error(r, "unknown unit '%s'", name);
+                const char *nv = proto_get(req, "lines");
+                size_t want = nv ? strtoull(nv, NULL, 10) : SIZE_MAX;
+                size_t first = u->ring.n > want ? u->ring.n - want : 0;
+                if (proto_begin(r) < 0 || proto_add(r, "ok", "1") < 0)
+                        return -ENOMEM;
+                for (size_t i = first; i < u->ring.n; i++)
+                        if (add_line_record(r, logring_get(&u->ring, i)->ts, logring_get(&u->ring, i)->stream,
+                                            logring_get(&u->ring, i)->data) < 0)
+                                return -ENOMEM;
+                if (proto_get(req, "follow")) {
+                        free(k->follow);
+                        k->follow = strdup(name);
+                }
+                return 0;
+        }
         if (strcmp(cmd, "signal") == 0) {
                 /* Forwarded from supctl exec (Ctrl-C and friends); no reply. */
                 const char *sig = proto_get(req, "sig");
@@ -272,12 +331,27 @@ static int conn_flush(struct conn *k) {
                 }
                 k->out_off += (size_t)n;
         }
-        free(k->out);
-        k->out = NULL;
         k->out_len = k->out_off = 0;
         if (k->close_after_write)
                 return -ECONNRESET;
         return sd_event_source_set_io_events(k->io, EPOLLIN);
+}
+
+/* Appends a finished frame to what waits to be sent. */
+static int conn_append(struct conn *k, const void *buf, size_t len) {
+        if (k->out_off > 0 && k->out_off == k->out_len)
+                k->out_len = k->out_off = 0;
+        if (k->out_len + len > k->out_alloc) {
+                size_t a = (k->out_len + len) * 2;
+                char *n = realloc(k->out, a);
+                if (!n)
+                        return -ENOMEM;
+                k->out = n;
+                k->out_alloc = a;
+        }
+        memcpy(k->out + k->out_len, buf, len);
+        k->out_len += len;
+        return 0;
 }
 
 static int conn_reply(struct conn *k, struct proto_msg *r, bool close_after) {
@@ -285,10 +359,9 @@ static int conn_reply(struct conn *k, struct proto_msg *r, bool close_after) {
                 if (reply_error(r, "reply too large") < 0 || proto_finish(r, PROTO_MAX_REPLY) < 0)
                         return -ENOMEM;
         }
-        k->out = r->buf;
-        k->out_len = r->len;
-        k->out_off = 0;
-        r->buf = NULL;
+        int e = conn_append(k, r->buf, r->len);
+        if (e < 0)
+                return e;
         k->close_after_write = close_after;
         return conn_flush(k);
 }
@@ -402,8 +475,15 @@ static int on_conn_io(sd_event_source *s, int fd, uint32_t revents, void *userda
         (void)sd_event_source_set_time_relative(k->timer, IDLE_TIMEOUT_USEC);
         if (revents & EPOLLOUT)
                 r = conn_flush(k);
+        if (r >= 0 && (revents & EPOLLIN) && k->follow && !(revents & EPOLLOUT)) {
+                /* A follower only ever closes (Ctrl-C): anything readable ends it. */
+                char b[64];
+                if (recv(k->fd, b, sizeof b, MSG_DONTWAIT) <= 0)
+                        r = -ECONNRESET;
+                revents &= ~(uint32_t)EPOLLIN;
+        }
         else if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
-                r = k->out ? 0 : conn_read(k);
+                r = k->out_len > k->out_off ? 0 : conn_read(k);
         if (r < 0) {
                 if (r != -ECONNRESET && r != -EPIPE)
                         log_debug("control connection: %s", strerror(-r));
@@ -498,7 +578,7 @@ bool control_child_exited(struct control *c, const siginfo_t *si) {
                 ret = proto_begin(&r) < 0 ? -ENOMEM : proto_add(&r, "ok", "1");
         if (ret >= 0)
                 ret = proto_addf(&r, "exit", "%d", status);
-        if (ret >= 0 && !k->out)
+        if (ret >= 0)
                 ret = conn_reply(k, &r, true);
         proto_msg_done(&r);
         if (ret < 0)

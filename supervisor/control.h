@@ -6,6 +6,8 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct manager;
 struct control;
@@ -16,3 +18,6 @@ struct control *control_free(struct control *c);
 
 /* Routes the exit of a `supctl exec` command to its client. False if pid is not one. */
 bool control_child_exited(struct control *c, const siginfo_t *si);
+
+/* A new line of a unit's output, for `supctl logs -f` clients. */
+void control_follow_line(struct control *c, const char *unit, uint64_t ts, int stream, const char *line, size_t len);

@@ -18,6 +18,7 @@
 #include "control.h"
 #include "fsutil.h"
 #include "log.h"
+#include "logsink.h"
 #include "security.h"
 #include "unit.h"
 
@@ -197,6 +198,15 @@ static int on_gc(sd_event_source *s, void *userdata) {
         return 0;
 }
 
+void manager_pause_outputs(struct manager *m, bool pause) {
+        for (size_t i = 0; i < m->n_units; i++)
+                output_pause(&m->units[i]->output, pause);
+}
+
+static void on_sink_drained(void *userdata) {
+        manager_pause_outputs(userdata, false);
+}
+
 void manager_unit_changed(struct manager *m, struct unit *u) {
         if (u->sm.state == UNIT_RUNNING)
                 for (size_t i = 0; i < m->n_units; i++)
@@ -288,6 +298,13 @@ int manager_load(struct manager *m) {
         if (r < 0)
                 return log_error_errno(r, "loading config from %s: %m", m->config_dir);
         m->config = c;
+
+        /* From here on supd's own messages go where sup.conf says. */
+        r = logsink_new(m->event, c->log_target, NULL, on_sink_drained, m, &m->sink);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up logging: %m");
+        log_set_sink(m->sink);
+        log_info("logging to %s", logsink_target_name(m->sink));
 
         _cleanup_free_ char *sock = NULL;
         if (asprintf(&sock, "%s/control.sock", m->run_dir) < 0)
@@ -467,7 +484,7 @@ int manager_new(const char *config_dir, const char *run_dir, struct manager **re
         /* A crashed predecessor's container directories (its mounts died with it) and
          * cgroups (whatever still runs in them is killed). */
         container_cleanup_all(run_dir);
-        (void)cgroup_root_init(&m->cgroups);
+        (void)cgroup_root_init(&m->cgroups, run_dir);
 
         /* Orphans of our apps come to us, not to the real init, so we can reap them and
          * account for them at shutdown. */
@@ -530,6 +547,8 @@ struct manager *manager_free(struct manager *m) {
         for (size_t i = 0; i < m->n_units; i++)
                 unit_free(m->units[i]);
         free(m->units);
+        log_set_sink(NULL);
+        m->sink = logsink_free(m->sink);
         m->shutdown_timer = sd_event_source_disable_unref(m->shutdown_timer);
         m->gc_source = sd_event_source_disable_unref(m->gc_source);
         config_free(m->config);

@@ -12,6 +12,7 @@
 
 struct unit;
 struct control;
+struct logsink;
 
 struct manager {
         sd_event *event;
@@ -21,6 +22,7 @@ struct manager {
         struct unit **units;
         size_t n_units;
         struct control *control;
+        struct logsink *sink;
         int lock_fd;
         int devnull_fd; /* stdin of every app */
         struct sock_fprog seccomp; /* the default profile, built once */
@@ -53,6 +55,9 @@ usec_t manager_now(struct manager *m);
  * the messages (NULL-terminated, caller frees). */
 int manager_reload(struct manager *m, char ***ret_errors);
 void manager_start_shutdown(struct manager *m, enum init_action action);
+
+/* Pauses (or resumes) reading every unit's output while the log sink is congested. */
+void manager_pause_outputs(struct manager *m, bool pause);
 
 /* Called by a unit after its state changed. */
 void manager_unit_changed(struct manager *m, struct unit *u);

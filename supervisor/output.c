@@ -8,15 +8,21 @@
 #include "cleanup.h"
 #include "log.h"
 
+struct emit_ctx {
+        struct output *o;
+        int stream;
+};
+
 static void emit_line(void *userdata, const char *line, size_t len, bool partial) {
-        const struct output *o = userdata;
+        const struct emit_ctx *c = userdata;
         (void)partial;
-        fprintf(stderr, "%s: %.*s\n", o->name, (int)len, line);
+        c->o->on_line(c->o->userdata, c->stream, line, len);
 }
 
 static int read_some(struct output *o, int stream) {
+        struct emit_ctx ctx = { o, stream };
         char buf[16384];
-        for (int i = 0; i < 16; i++) { /* bounded, so one chatty unit cannot starve others */
+        for (int i = 0; i < 16 && !o->paused; i++) { /* bounded, so one chatty unit cannot starve others */
                 ssize_t n = read(o->read_fd[stream], buf, sizeof buf);
                 if (n < 0) {
                         if (errno == EINTR)
@@ -25,7 +31,7 @@ static int read_some(struct output *o, int stream) {
                 }
                 if (n == 0)
                         return 0;
-                linebuf_feed(&o->line[stream], buf, (size_t)n, emit_line, o);
+                linebuf_feed(&o->line[stream], buf, (size_t)n, emit_line, &ctx);
         }
         return 0;
 }
@@ -41,10 +47,20 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-int output_open(struct output *o, sd_event *e, const char *name) {
+void output_pause(struct output *o, bool pause) {
+        if (o->paused == pause)
+                return;
+        o->paused = pause;
+        for (int i = 0; i < _OUTPUT_MAX; i++)
+                if (o->source[i])
+                        (void)sd_event_source_set_enabled(o->source[i], pause ? SD_EVENT_OFF : SD_EVENT_ON);
+}
+
+int output_open(struct output *o, sd_event *e, const char *name, output_line_t on_line, void *userdata) {
         int r;
 
-        *o = (struct output){ .name = name, .read_fd = { -1, -1 }, .write_fd = { -1, -1 } };
+        *o = (struct output){ .name = name, .on_line = on_line, .userdata = userdata, .read_fd = { -1, -1 },
+                              .write_fd = { -1, -1 } };
         for (int i = 0; i < _OUTPUT_MAX; i++) {
                 int p[2];
                 /* O_NONBLOCK only on our end: the app's end stays blocking. */
@@ -75,8 +91,9 @@ void output_drain(struct output *o) {
         for (int i = 0; i < _OUTPUT_MAX; i++) {
                 if (o->read_fd[i] < 0)
                         continue;
+                struct emit_ctx ctx = { o, i };
                 (void)read_some(o, i);
-                linebuf_flush(&o->line[i], emit_line, o);
+                linebuf_flush(&o->line[i], emit_line, &ctx);
         }
 }
 

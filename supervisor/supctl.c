@@ -32,6 +32,7 @@ static void usage(FILE *f) {
                    "  restart NAME             restart a unit (also one that failed)\n"
                    "  reload                   re-read the unit files\n"
                    "  exec NAME [--] CMD...    run CMD inside the running container\n"
+                   "  logs [-n N] [-f] NAME    the unit's recent output; -f follows it\n"
                    "  top [--once]             resource use per unit, refreshed (Ctrl-C exits)\n"
                    "  poweroff|reboot|halt     stop every unit and end the machine (supd as PID 1)\n"
                    "  check FILE|DIR...        validate unit files offline\n\n"
@@ -265,7 +266,7 @@ static void print_json(const struct proto_msg *m) {
                                 fputs("null", stdout);
                 }
                 static const char *const numbers[] = { "pid", "restarts", "exit_status", "since", "memory_current",
-                                                       "memory_peak", "cpu_usage_usec", "tasks" };
+                                                       "memory_peak", "cpu_usage_usec", "tasks", "log_dropped" };
                 for (size_t k = 0; k < ELEMENTSOF(numbers); k++) {
                         printf(",\"%s\":", numbers[k]);
                         json_number_or_null(stdout, proto_record_get(m, i, numbers[k]));
@@ -431,6 +432,9 @@ static void print_detail(const struct proto_msg *m) {
         const char *tk = proto_record_get(m, i, "tasks");
         if (tk)
                 printf("     Tasks: %s\n", tk);
+        const char *ld = proto_record_get(m, i, "log_dropped");
+        if (ld)
+                printf("   Dropped: %s log line(s) over log_rate\n", ld);
         const char *file = proto_record_get(m, i, "file");
         if (file)
                 printf("      File: %s\n", file);
@@ -456,6 +460,63 @@ static void print_detail(const struct proto_msg *m) {
 }
 
 /* ---- commands ---- */
+
+static void print_lines(const struct proto_msg *m) {
+        for (size_t i = proto_next_record(m, 0, "line"); i < m->n_fields; i = proto_next_record(m, i + 1, "line")) {
+                const char *stream = proto_record_get(m, i, "stream");
+                FILE *f = stream && strcmp(stream, "err") == 0 ? stderr : stdout;
+                fprintf(f, "%s\n", m->fields[i].value);
+        }
+        const char *dropped = proto_get(m, "dropped");
+        if (dropped)
+                fprintf(stderr, "supctl: [%s line(s) dropped: this terminal did not keep up]\n", dropped);
+        fflush(stdout);
+}
+
+/* supctl logs [-n N] [-f] NAME: the unit's ring, then (with -f) new lines as they come. */
+static int cmd_logs(const char *path, char **args, int n) {
+        const char *name = NULL, *lines = NULL;
+        bool follow = false;
+        for (int i = 0; i < n; i++) {
+                if (strcmp(args[i], "-f") == 0 || strcmp(args[i], "--follow") == 0)
+                        follow = true;
+                else if ((strcmp(args[i], "-n") == 0 || strcmp(args[i], "--lines") == 0) && i + 1 < n)
+                        lines = args[++i];
+                else if (strncmp(args[i], "-n", 2) == 0 && args[i][2])
+                        lines = args[i] + 2;
+                else if (args[i][0] == '-')
+                        return fail(EXIT_USAGE, "logs: unknown option '%s'", args[i]);
+                else if (!name)
+                        name = args[i];
+                else
+                        return fail(EXIT_USAGE, "logs: too many arguments");
+        }
+        if (!name)
+                return fail(EXIT_USAGE, "logs: expects a unit name");
+        if (lines && (!*lines || strspn(lines, "0123456789") != strlen(lines)))
+                return fail(EXIT_USAGE, "logs: -n wants a number, not '%s'", lines);
+
+        struct proto_msg req = { 0 }, reply = { 0 };
+        if (proto_begin(&req) < 0 || proto_add(&req, "cmd", "logs") < 0 || proto_add(&req, "name", name) < 0 ||
+            (lines && proto_add(&req, "lines", lines) < 0) || (follow && proto_add(&req, "follow", "1") < 0))
+                return fail(EXIT_FAILED, "out of memory");
+        _cleanup_close_ int fd = -1;
+        int r = connect_to(path, &fd);
+        if (r == EXIT_OK)
+                r = send_request(fd, &req, false);
+        proto_msg_done(&req);
+        while (r == EXIT_OK) {
+                r = read_reply(fd, &reply);
+                if (r != EXIT_OK)
+                        break;
+                print_lines(&reply);
+                proto_msg_done(&reply);
+                if (!follow)
+                        return EXIT_OK;
+        }
+        proto_msg_done(&reply);
+        return r;
+}
 
 /* supctl top: refreshes per-unit resource use like docker stats until Ctrl-C. */
 static int cmd_top(const char *path, bool once) {
@@ -570,6 +631,8 @@ int main(int argc, char **argv) {
                 return cmd_check(argv + optind, argc - optind);
         if (strcmp(cmd, "exec") == 0)
                 return cmd_exec(socket_path, argv + optind, argc - optind);
+        if (strcmp(cmd, "logs") == 0)
+                return cmd_logs(socket_path, argv + optind, argc - optind);
         if (strcmp(cmd, "top") == 0) {
                 bool once = optind < argc && strcmp(argv[optind], "--once") == 0;
                 if (argc - optind > (once ? 1 : 0))

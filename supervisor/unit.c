@@ -14,8 +14,11 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "journal.h"
+#include "logsink.h"
 #include "manager.h"
 #include "container.h"
+#include "control.h"
 #include "security.h"
 #include "spawn.h"
 #include "values.h"
@@ -31,6 +34,69 @@ static usec_t realtime_now(void) {
 static void set_message(struct unit *u, char *msg) {
         free(u->message);
         u->message = msg;
+}
+
+/* Per-unit log_rate, as a token bucket holding at most one second's worth. */
+static bool log_rate_ok(struct unit *u, usec_t now) {
+        unsigned rate = u->config->log_rate;
+        if (rate == 0)
+                return true;
+        if (u->log_refill == 0)
+                u->log_tokens = rate;
+        else if (now > u->log_refill)
+                u->log_tokens += (double)(now - u->log_refill) * rate / USEC_PER_SEC;
+        if (u->log_tokens > rate)
+                u->log_tokens = rate;
+        u->log_refill = now;
+        if (u->log_tokens < 1)
+                return false;
+        u->log_tokens -= 1;
+        return true;
+}
+
+static void report_drops(struct unit *u, usec_t now, bool force) {
+        if (!u->log_dropped_unreported || (!force && now - u->log_reported < USEC_PER_SEC))
+                return;
+        u->log_report_timer = sd_event_source_disable_unref(u->log_report_timer);
+        log_unit(LOG_WARNING, u->name, NULL, 0, "%llu line(s) dropped over log_rate (%u/s); %llu in total",
+                    (unsigned long long)u->log_dropped_unreported, u->config->log_rate,
+                    (unsigned long long)u->log_dropped);
+        u->log_dropped_unreported = 0;
+        u->log_reported = now;
+}
+
+static int on_log_report(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct unit *u = userdata;
+        (void)s;
+        (void)usec;
+        report_drops(u, manager_now(u->manager), true);
+        return 0;
+}
+
+static void on_output_line(void *userdata, int stream, const char *line, size_t len) {
+        struct unit *u = userdata;
+        struct manager *m = u->manager;
+        usec_t now = manager_now(m);
+        if (!log_rate_ok(u, now)) {
+                u->log_dropped++;
+                if (u->log_dropped_unreported++ == 0) {
+                        /* One summary a second at most, even if no further line comes. */
+                        u->log_report_timer = sd_event_source_disable_unref(u->log_report_timer);
+                        (void)sd_event_add_time_relative(m->event, &u->log_report_timer, CLOCK_MONOTONIC, USEC_PER_SEC,
+                                                         USEC_PER_MSEC * 10, on_log_report, u);
+                }
+                return;
+        }
+        report_drops(u, now, false);
+        usec_t ts = realtime_now();
+        (void)logring_push(&u->ring, ts, stream, line, len);
+        control_follow_line(m->control, u->name, ts, stream, line, len);
+        if (m->sink)
+                logsink_container_line(m->sink, u->name, u->pid > 0 ? u->pid : u->last_pid, stream, line, len);
+        else
+                fprintf(stderr, "%s: %.*s\n", u->name, (int)len, line);
+        if (logsink_congested(m->sink))
+                manager_pause_outputs(m, true);
 }
 
 int unit_new(struct manager *m, struct unit_config *c, struct unit **ret) {
@@ -52,7 +118,9 @@ int unit_new(struct manager *m, struct unit_config *c, struct unit **ret) {
         u->config = c;
         r = unit_sm_init(&u->sm, c);
         if (r >= 0)
-                r = output_open(&u->output, m->event, u->name);
+                r = logring_init(&u->ring, c->log_buffer);
+        if (r >= 0)
+                r = output_open(&u->output, m->event, u->name, on_output_line, u);
         if (r < 0) {
                 u->config = NULL; /* the caller keeps c on failure */
                 unit_free(u);
@@ -126,11 +194,13 @@ struct unit *unit_free(struct unit *u) {
         /* Everything in the unit's cgroup goes, then the group (bounded wait). */
         cgroup_release(u, 50);
         if (u->cg_pending)
-                log_warning("%s: cgroup still busy, left behind", u->name);
+                log_unit(LOG_WARNING, u->name, NULL, 0, "cgroup still busy, left behind");
         cgroup_unit_done(&u->cg);
         close_process(u);
         u->timer = sd_event_source_disable_unref(u->timer);
         output_close(&u->output);
+        logring_done(&u->ring);
+        u->log_report_timer = sd_event_source_disable_unref(u->log_report_timer);
         if (u->config)
                 unit_sm_done(&u->sm);
         unit_config_free(u->config);
@@ -195,7 +265,7 @@ static int on_status(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 r = asprintf(&msg, "%s: %s", spawn_step_to_string(f.step), strerror(f.err));
         set_message(u, r < 0 ? NULL : msg);
         drop_plan(u);
-        log_error("%s: %s", u->name, u->message ? u->message : "spawn failed");
+        log_unit(LOG_ERR, u->name, NULL, 0, "%s", u->message ? u->message : "spawn failed");
         /* The exit follows and carries the spawn-error result. */
         return 0;
 }
@@ -205,7 +275,7 @@ static void check_oom(struct unit *u) {
         uint64_t n;
         if (cgroup_unit_oom_kills(&u->cg, &n) < 0 || n <= u->oom_seen)
                 return;
-        log_warning("%s: the OOM killer killed %llu process(es) (memory_max %llu bytes)", u->name,
+        log_unit(LOG_WARNING, u->name, NULL, 0, "the OOM killer killed %llu process(es) (memory_max %llu bytes)",
                     (unsigned long long)(n - u->oom_seen), (unsigned long long)u->config->memory_max);
         u->oom_seen = n;
 }
@@ -307,7 +377,7 @@ static int do_spawn(struct unit *u) {
         set_message(u, NULL);
         u->oom_seen = u->cg.oom_kills;
         watch_oom(u);
-        log_info("%s: started, pid %d", u->name, (int)u->pid);
+        log_unit(LOG_INFO, u->name, NULL, 0, "started, pid %d", (int)u->pid);
         return 0;
 
 fail:
@@ -353,28 +423,49 @@ static void arm_timer(struct unit *u, usec_t delay) {
                 log_error_errno(r, "%s: cannot arm timer: %m", u->name);
 }
 
+/* RESULT=, EXIT_CODE= and EXIT_STATUS= as systemd writes them for a unit's end. */
+static size_t result_fields(struct unit *u, struct journal_field f[3], char status[16]) {
+        const char *r = unit_result_to_string(u->sm.result);
+        size_t n = 0;
+        f[n++] = (struct journal_field){ "RESULT", r, strlen(r) };
+        if (u->sm.exit_status >= 0) {
+                bool sig = u->last_code != CLD_EXITED;
+                const char *code = u->last_code == CLD_DUMPED ? "dumped" : sig ? "killed" : "exited";
+                if (sig && signal_to_string(u->sm.exit_status - 128))
+                        snprintf(status, 16, "%s", signal_to_string(u->sm.exit_status - 128));
+                else
+                        snprintf(status, 16, "%d", u->sm.exit_status);
+                f[n++] = (struct journal_field){ "EXIT_CODE", code, strlen(code) };
+                f[n++] = (struct journal_field){ "EXIT_STATUS", status, strlen(status) };
+        }
+        return n;
+}
+
 static void log_state(struct unit *u) {
-        char buf[64];
+        char buf[64], status[16];
+        struct journal_field f[3];
+        size_t nf = result_fields(u, f, status);
         switch (u->sm.state) {
         case UNIT_BACKOFF: {
                 usec_t next = 0;
                 if (u->timer)
                         (void)sd_event_source_get_time(u->timer, &next);
                 usec_t now = manager_now(u->manager);
-                log_info("%s: %s (%s, status %d), restarting in %s", u->name, unit_state_to_string(u->sm.state),
+                log_unit(LOG_INFO, u->name, f, nf, "%s (%s, status %d), restarting in %s", unit_state_to_string(u->sm.state),
                          unit_result_to_string(u->sm.result), u->sm.exit_status,
                          format_duration(buf, sizeof buf, next > now ? next - now : 0));
                 break;
         }
         case UNIT_EXITED:
         case UNIT_FAILED:
-                log_info("%s: %s (%s, status %d)%s", u->name, unit_state_to_string(u->sm.state),
+                log_unit(u->sm.state == UNIT_FAILED ? LOG_ERR : LOG_INFO, u->name, f, nf, "%s (%s, status %d)%s",
+                         unit_state_to_string(u->sm.state),
                          unit_result_to_string(u->sm.result), u->sm.exit_status,
                          u->sm.state == UNIT_FAILED ? ": start limit hit, not restarting" : "");
                 break;
         case UNIT_STARTING:
                 if (!u->sm.spawned) {
-                        log_info("%s: waiting for its requires", u->name);
+                        log_unit(LOG_INFO, u->name, NULL, 0, "waiting for its requires");
                         break;
                 }
                 __attribute__((fallthrough));
@@ -382,7 +473,7 @@ static void log_state(struct unit *u) {
         case UNIT_RUNNING:
         case UNIT_STOPPING:
         case _UNIT_STATE_MAX:
-                log_debug("%s: %s", u->name, unit_state_to_string(u->sm.state));
+                log_unit(LOG_DEBUG, u->name, NULL, 0, "%s", unit_state_to_string(u->sm.state));
                 break;
         }
 }
@@ -397,13 +488,13 @@ static void dispatch(struct unit *u, enum unit_event ev, struct unit_event_data 
                 arm_timer(u, st.timer);
         if (st.actions & ACT_SEND_STOP) {
                 int sig = u->config->stop_signal;
-                log_info("%s: stopping (SIG%s)", u->name, signal_to_string(sig) ? signal_to_string(sig) : "?");
+                log_unit(LOG_INFO, u->name, NULL, 0, "stopping (SIG%s)", signal_to_string(sig) ? signal_to_string(sig) : "?");
                 /* A stopped process cannot act on the signal: wake it as well. */
                 if (send_signal(u, sig) < 0 || send_signal(u, SIGCONT) < 0)
                         log_debug("%s: signal: %m", u->name);
         }
         if (st.actions & ACT_KILL) {
-                log_warning("%s: did not stop within its stop_timeout, killing", u->name);
+                log_unit(LOG_WARNING, u->name, NULL, 0, "did not stop within its stop_timeout, killing");
                 /* Everything in the unit's cgroup, so double-forked daemons go too. */
                 if (cgroup_unit_kill(&u->cg) < 0 && u->pid > 0)
                         (void)kill(-u->pid, SIGKILL);
@@ -463,6 +554,7 @@ void unit_on_exit(struct unit *u, const siginfo_t *si) {
         if (u->status_fd >= 0)
                 (void)on_status(NULL, u->status_fd, 0, u);
         pid_t pid = u->pid;
+        u->last_pid = pid;
         close_process(u);
         /* The mounts died with the container's mount namespace; its run-dir entries go now. */
         container_cleanup(u->manager->run_dir, u->name);
@@ -476,7 +568,9 @@ void unit_on_exit(struct unit *u, const siginfo_t *si) {
                 (void)kill(-pid, SIGKILL);
         cgroup_release(u, 0);
         output_drain(&u->output);
+        report_drops(u, manager_now(u->manager), true);
 
+        u->last_code = si->si_code;
         struct unit_event_data d = {
                 .code = si->si_code,
                 .status = si->si_status,
@@ -485,11 +579,9 @@ void unit_on_exit(struct unit *u, const siginfo_t *si) {
                 .deps_ready = unit_deps_ready(u),
         };
         if (si->si_code == CLD_EXITED)
-                log_full(u->sm.stop_requested || si->si_status == 0 ? LOG_INFO : LOG_WARNING, 0,
-                         "%s: process %d exited with status %d", u->name, (int)pid, si->si_status);
+                log_unit(u->sm.stop_requested || si->si_status == 0 ? LOG_INFO : LOG_WARNING, u->name, NULL, 0, "process %d exited with status %d", (int)pid, si->si_status);
         else
-                log_full(u->sm.stop_requested ? LOG_INFO : LOG_WARNING, 0, "%s: process %d killed by SIG%s",
-                         u->name, (int)pid, signal_to_string(si->si_status) ? signal_to_string(si->si_status) : "?");
+                log_unit(u->sm.stop_requested ? LOG_INFO : LOG_WARNING, u->name, NULL, 0, "process %d killed by SIG%s", (int)pid, signal_to_string(si->si_status) ? signal_to_string(si->si_status) : "?");
         dispatch(u, EV_EXITED, &d);
 }
 

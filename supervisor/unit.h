@@ -9,6 +9,7 @@
 
 #include "cgroup.h"
 #include "config.h"
+#include "logring.h"
 #include "output.h"
 #include "unitsm.h"
 
@@ -32,6 +33,15 @@ struct unit {
 
         sd_event_source *timer;
         struct output output;
+        struct logring ring;       /* the last log_buffer bytes, for supctl logs */
+        pid_t last_pid;            /* OBJECT_PID of lines that come after the exit */
+        int last_code;             /* si_code of the last exit: CLD_EXITED, _KILLED, _DUMPED */
+        double log_tokens;         /* log_rate token bucket */
+        usec_t log_refill;         /* ... last refilled (CLOCK_MONOTONIC) */
+        uint64_t log_dropped;      /* lines dropped over log_rate, in total */
+        uint64_t log_dropped_unreported;
+        usec_t log_reported;
+        sd_event_source *log_report_timer; /* says how many were dropped, a second later */
         struct unit_cgroup cg;     /* the current run's group(s) */
         bool cg_pending;           /* cg still to be removed once its last process is gone */
         sd_event_source *oom_source;
