@@ -16,6 +16,9 @@ PKGS    := libconfuse libsystemd libcap-ng libseccomp libkmod
 DEB_PACKAGES := gcc make pkg-config libconfuse-dev libsystemd-dev libcmocka-dev \
         libseccomp-dev libcap-ng-dev libkmod-dev bats bats-assert bats-support jq util-linux \
         procps iproute2 busybox-static bubblewrap
+# make image / make boot: the kernel's modules are resolved with kmod's depmod and
+# modprobe, the initramfs is packed with cpio, the VM is qemu (TCG).
+DEB_PACKAGES += kmod cpio qemu-system-x86
 
 WARN    := -Wall -Wextra -Werror -Werror=shadow -Werror=strict-prototypes \
         -Werror=missing-prototypes -Werror=format=2 -Werror=format-security \
@@ -86,6 +89,22 @@ rootfs: $(ROOTFS)
 $(ROOTFS): rootfs/mkrootfs-busybox
 	@mkdir -p $(@D)
 	rootfs/mkrootfs-busybox $@
+
+# The appliance image: Debian's kernel (apt-get download + dpkg -x, cached under
+# $(IMAGE_DIR)/cache and $(IMAGE_DIR)/kernel, so a second run needs no network) and an
+# initramfs with supd as /sbin/init, supctl, the demo units and their busybox image.
+# `make boot` runs it in qemu (TCG, serial console) until it powers off; Ctrl-A X quits.
+# BOOT_ARGS passes more options to rootfs/boot, e.g. BOOT_ARGS='--append sup.x=1'.
+IMAGE_DIR := $(B)/image
+IMAGE     := $(IMAGE_DIR)/initramfs.img
+BOOT_ARGS ?=
+.PHONY: image boot
+image: deps
+	$(MAKE) all rootfs
+	rootfs/mkimage $(IMAGE_DIR)
+
+boot: image
+	rootfs/boot --image $(IMAGE_DIR) $(BOOT_ARGS)
 
 unit-check: $(TEST_BIN)
 

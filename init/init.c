@@ -11,7 +11,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,10 +57,31 @@ static void mount_if_missing(const char *what, const char *where, const char *ty
                 log_error_errno(errno, "mount %s on %s: %m, going on", type, where);
 }
 
+/* The initramfs root (rootfs: a ramfs or tmpfs that is not a mount of its own) cannot
+ * be pivot_root'ed away from, so no container could start. Make / a real mount: bind
+ * it onto itself elsewhere, move that over /, and chroot into it (what switch_root
+ * does; the one chroot here is PID 1's, never a container's). */
+static void make_root_a_mount(void) {
+        struct statfs sf;
+        if (statfs("/", &sf) < 0 || (sf.f_type != RAMFS_MAGIC && sf.f_type != TMPFS_MAGIC))
+                return;
+        if (mkdir("/.sup-root", 0700) < 0 && errno != EEXIST) {
+                log_error_errno(errno, "mkdir /.sup-root: %m; containers may fail to pivot_root");
+                return;
+        }
+        if (mount("/", "/.sup-root", NULL, MS_BIND | MS_REC, NULL) < 0 || chdir("/.sup-root") < 0 ||
+            mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+                log_error_errno(errno, "making / a mount point: %m; containers may fail to pivot_root");
+                return;
+        }
+        (void)rmdir("/.sup-root");
+}
+
 void init_early(void) {
         const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
         if (!init_is_booting())
                 return;
+        make_root_a_mount();
         mount_if_missing("proc", "/proc", "proc", nse, NULL);
         mount_if_missing("sysfs", "/sys", "sysfs", nse, NULL);
         mount_if_missing("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");

@@ -120,7 +120,7 @@ static int own_cgroup(const char *want, char **ret) {
                 char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
                 if (!c2)
                         continue;
-                *c2 = 0;
+                *c1 = *c2 = 0; /* "ID:CONTROLLERS:PATH" -> line = ID, ctrls = CONTROLLERS */
                 const char *ctrls = c1 + 1;
                 bool match = false;
                 if (!*want)

@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "fsutil.h"
+#include "notify.h"
 #include "spawn.h"
 
 #define ID_RANGE 65536
@@ -180,6 +181,22 @@ static int plan_etc(struct container_plan *p, bool w) {
                             MS_BIND, NULL);
         }
         return r ? -ENOMEM : 0;
+}
+
+/* The container's own notify socket, bound by supd on the host side before clone. */
+static int plan_notify(struct container_plan *p, bool w) {
+        int r = 0;
+        p->notify_path = keepf(p, "%s/notify", p->unit_dir);
+        if (!w) /* a read-only rootfs: a small tmpfs on /run holds the mount point */
+                r |= add_op(p, OP_MOUNT, OP_OPTIONAL, "tmpfs", keepf(p, "%s/run", p->root), "tmpfs",
+                            MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k");
+        unsigned opt = w ? 0 : OP_OPTIONAL;
+        r |= add_op(p, OP_MKDIR, opt, NULL, keepf(p, "%s/run", p->root), NULL, 0, NULL);
+        r |= add_op(p, OP_MKDIR, opt, NULL, keepf(p, "%s/run/sup", p->root), NULL, 0, NULL);
+        const char *t = keepf(p, "%s%s", p->root, NOTIFY_PATH_IN_CONTAINER);
+        r |= add_op(p, OP_MKFILE, opt, NULL, t, NULL, 0, NULL);
+        r |= add_op(p, OP_MOUNT, opt, p->notify_path, t, NULL, MS_BIND, NULL);
+        return r || !p->notify_path ? -ENOMEM : 0;
 }
 
 static bool path_under(const char *path, const char *dir) {
@@ -369,6 +386,8 @@ int container_plan_build(struct container_plan *p, const struct unit_config *c, 
                 r = plan_etc(p, w);
         if (r >= 0)
                 r = plan_volumes(p, c, state_dir, w, ret_error);
+        if (r >= 0)
+                r = plan_notify(p, w);
         return r;
 }
 

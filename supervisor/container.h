@@ -45,6 +45,8 @@ struct container_plan {
         bool userns;
         uid_t map_base;           /* container uid/gid 0 = host map_base, 65536 ids */
         char *unit_dir;           /* RUN_DIR/containers/NAME, removed after the run */
+        const char *notify_path;  /* UNIT_DIR/notify: the caller binds its socket here before
+                                   * clone; it appears as /run/sup/notify inside */
         char **strings;           /* everything ops point into, owned here */
         size_t n_strings;
 };

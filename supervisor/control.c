@@ -99,6 +99,8 @@ static int add_unit_record(struct proto_msg *r, struct unit *u, bool detail) {
         e |= proto_add_u64(r, "since", u->since);
         if (u->log_dropped)
                 e |= proto_add_u64(r, "log_dropped", u->log_dropped);
+        if (u->status_text)
+                e |= proto_add(r, "status_text", u->status_text);
         e |= proto_add(r, "description", u->config ? u->config->description : "");
         if (u->load_error || u->message)
                 e |= proto_add(r, "message", u->load_error ? u->load_error : u->message);

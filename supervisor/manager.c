@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -181,6 +182,8 @@ void manager_start_shutdown(struct manager *m, enum init_action action) {
                 log_info("shutting down%s%s", m->is_pid1 ? " for " : "", m->is_pid1 ? init_action_to_string(action) : "");
                 m->action = action;
         }
+        if (!m->shutting_down)
+                (void)sd_notify(false, "STOPPING=1\nSTATUS=stopping");
         m->shutting_down = true;
         shutdown_step(m);
 }
@@ -196,6 +199,66 @@ static int on_gc(sd_event_source *s, void *userdata) {
                         remove_unit_at(m, i);
                 }
         return 0;
+}
+
+/* Has the unit got as far as it will get on its own for now? READY=1 waits for this. */
+static bool unit_settled(struct manager *m, const struct unit *u) {
+        if (!u->config)
+                return true;
+        switch (u->sm.state) {
+        case UNIT_STARTING:
+                if (u->sm.spawned)
+                        return false; /* exec or READY=1 to come */
+                /* Waiting for requires: settled if one of them cannot run now. */
+                for (char **r = u->config->requires; *r; r++) {
+                        const struct unit *d = manager_find_unit(m, *r);
+                        if (!d || (d->sm.state != UNIT_RUNNING && unit_settled(m, d)))
+                                return true;
+                }
+                return false;
+        case UNIT_INACTIVE:
+        case UNIT_RUNNING:
+        case UNIT_STOPPING:
+        case UNIT_EXITED:
+        case UNIT_BACKOFF:
+        case UNIT_FAILED:
+        case _UNIT_STATE_MAX:
+                break;
+        }
+        return true;
+}
+
+/* Tells our manager (systemd, when NOTIFY_SOCKET is set) how things stand. */
+void manager_notify_status(struct manager *m) {
+        unsigned n[_UNIT_STATE_MAX] = { 0 }, bad = 0;
+        bool settled = true;
+        for (size_t i = 0; i < m->n_units; i++) {
+                struct unit *u = m->units[i];
+                if (!u->config)
+                        bad++;
+                else
+                        n[u->sm.state]++;
+                if (u->config && u->config->autostart && !unit_settled(m, u))
+                        settled = false;
+        }
+        _cleanup_free_ char *status = NULL;
+        char extra[48] = "";
+        if (bad)
+                snprintf(extra, sizeof extra, " (%u failed to load)", bad);
+        if (asprintf(&status, "%u running, %u starting, %u failed, %u exited, %u in backoff%s", n[UNIT_RUNNING],
+                     n[UNIT_STARTING] + n[UNIT_STOPPING], n[UNIT_FAILED] + bad, n[UNIT_EXITED] + n[UNIT_INACTIVE],
+                     n[UNIT_BACKOFF], extra) < 0)
+                return;
+        bool send_ready = settled && !m->ready_sent && !m->shutting_down;
+        if (!send_ready && m->status_sent && strcmp(m->status_sent, status) == 0)
+                return;
+        (void)sd_notifyf(false, "%sSTATUS=%s", send_ready ? "READY=1\n" : "", status);
+        if (send_ready) {
+                m->ready_sent = true;
+                log_info("ready: %s", status);
+        }
+        free(m->status_sent);
+        m->status_sent = TAKE_PTR(status);
 }
 
 void manager_pause_outputs(struct manager *m, bool pause) {
@@ -229,6 +292,8 @@ void manager_unit_changed(struct manager *m, struct unit *u) {
         }
         if (m->shutting_down)
                 shutdown_step(m);
+        else
+                manager_notify_status(m);
 }
 
 /* ---- signals ---- */
@@ -336,6 +401,7 @@ void manager_start_units(struct manager *m) {
         for (size_t i = 0; i < m->n_units; i++)
                 if (m->units[i]->config && m->units[i]->config->autostart)
                         (void)unit_start(m->units[i]);
+        manager_notify_status(m); /* READY=1 now if nothing is left to wait for */
 }
 
 static char *strdup_or_null(const char *s) {
@@ -350,6 +416,7 @@ int manager_reload(struct manager *m, char ***ret_errors) {
         if (m->shutting_down)
                 return -ESHUTDOWN;
         log_info("reloading");
+        (void)sd_notify(false, "RELOADING=1\nSTATUS=reloading");
         r = config_load(m->config_dir, &c);
         if (r < 0)
                 return log_error_errno(r, "reload: loading config from %s: %m", m->config_dir);
@@ -362,6 +429,7 @@ int manager_reload(struct manager *m, char ***ret_errors) {
                 log_error("reload refused: %zu error(s), keeping the running config", c->n_errors);
                 config_free(c);
                 *ret_errors = errs;
+                (void)sd_notify(false, "READY=1");
                 return -EINVAL;
         }
 
@@ -422,6 +490,8 @@ int manager_reload(struct manager *m, char ***ret_errors) {
                 if (m->units[i]->config->autostart)
                         (void)unit_start(m->units[i]);
         log_info("reload done");
+        (void)sd_notify(false, "READY=1");
+        manager_notify_status(m);
         return 0;
 }
 
@@ -517,6 +587,11 @@ int manager_new(const char *config_dir, const char *run_dir, struct manager **re
                         return log_error_errno(r, "cannot watch signal %d: %m", sigs[i]);
                 }
         }
+        /* WATCHDOG=1 to systemd at half WatchdogSec, from the loop itself: a stuck
+         * loop stops petting it. A no-op without WATCHDOG_USEC. */
+        r = sd_event_set_watchdog(m->event, true);
+        if (r < 0)
+                log_warning_errno(r, "cannot set up the watchdog: %m, ignoring");
         r = sd_event_add_defer(m->event, &m->gc_source, on_gc, m);
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->gc_source, SD_EVENT_OFF);
@@ -561,6 +636,7 @@ struct manager *manager_free(struct manager *m) {
         closep(&m->lock_fd);
         free(m->config_dir);
         free(m->run_dir);
+        free(m->status_sent);
         free(m);
         return NULL;
 }

@@ -33,6 +33,8 @@ struct manager {
         bool shutting_down;
         bool shutdown_term_sent;
         bool exiting;
+        bool ready_sent;         /* READY=1 told to our manager (systemd) */
+        char *status_sent;       /* the last STATUS= we sent */
         sd_event_source *shutdown_timer;
         sd_event_source *gc_source; /* frees removed units outside of their callbacks */
 };
@@ -55,6 +57,9 @@ usec_t manager_now(struct manager *m);
  * the messages (NULL-terminated, caller frees). */
 int manager_reload(struct manager *m, char ***ret_errors);
 void manager_start_shutdown(struct manager *m, enum init_action action);
+
+/* STATUS= (and READY=1 once every autostart unit has settled) to our manager. */
+void manager_notify_status(struct manager *m);
 
 /* Pauses (or resumes) reading every unit's output while the log sink is congested. */
 void manager_pause_outputs(struct manager *m, bool pause);

@@ -250,7 +250,8 @@ static void json_number_or_null(FILE *f, const char *v) {
 }
 
 static void print_json(const struct proto_msg *m) {
-        static const char *const strings[] = { "state", "result", "load", "description", "message" };
+        static const char *const strings[] = { "state", "result", "load", "description", "message", "status_text",
+                                               "health", "health_output" };
         bool first = true;
         printf("{\"units\":[");
         for (size_t i = proto_next_record(m, 0, "unit"); i < m->n_fields; i = proto_next_record(m, i + 1, "unit")) {
@@ -414,7 +415,7 @@ static void print_detail(const struct proto_msg *m) {
         printf("  Restarts: %s\n", proto_record_get(m, i, "restarts") ?: "0");
         const char *es = proto_record_get(m, i, "exit_status");
         if (es)
-                printf("    Status: %s\n", es);
+                printf("Exit status: %s\n", es);
         const char *mc = proto_record_get(m, i, "memory_current");
         if (mc) {
                 char a[32], b[32];
@@ -457,6 +458,14 @@ static void print_detail(const struct proto_msg *m) {
         const char *msg = proto_record_get(m, i, "message");
         if (msg)
                 printf("   Message: %s\n", msg);
+        const char *st = proto_record_get(m, i, "status_text");
+        if (st)
+                printf("    Status: %s\n", st);
+        const char *health = proto_record_get(m, i, "health");
+        if (health) {
+                const char *out = proto_record_get(m, i, "health_output");
+                printf("    Health: %s%s%s\n", health, out ? " - " : "", out ? out : "");
+        }
 }
 
 /* ---- commands ---- */

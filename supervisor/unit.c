@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #include "journal.h"
 #include "logsink.h"
 #include "manager.h"
+#include "notify.h"
 #include "container.h"
 #include "control.h"
 #include "security.h"
@@ -109,6 +111,7 @@ int unit_new(struct manager *m, struct unit_config *c, struct unit **ret) {
         u->output.read_fd[0] = u->output.read_fd[1] = -1;
         u->output.write_fd[0] = u->output.write_fd[1] = -1;
         u->cg.v2_fd = -1;
+        u->notify_fd = -1;
         u->since = realtime_now();
         u->name = strdup(c->name);
         if (!u->name) {
@@ -139,6 +142,7 @@ int unit_new_load_error(struct manager *m, const char *name, const char *message
         u->output.read_fd[0] = u->output.read_fd[1] = -1;
         u->output.write_fd[0] = u->output.write_fd[1] = -1;
         u->cg.v2_fd = -1;
+        u->notify_fd = -1;
         u->since = realtime_now();
         u->sm = (struct unit_sm){ .state = UNIT_FAILED, .result = RESULT_NONE, .exit_status = -1 };
         u->name = strdup(name);
@@ -159,8 +163,20 @@ static void drop_plan(struct unit *u) {
         }
 }
 
+static void close_notify(struct unit *u) {
+        u->notify_source = sd_event_source_disable_unref(u->notify_source);
+        closep(&u->notify_fd);
+        u->notify_fd = -1;
+        if (u->notify_host_path)
+                (void)unlink(u->notify_host_path);
+        free(u->notify_host_path);
+        u->notify_host_path = NULL;
+        u->watchdog_timer = sd_event_source_disable_unref(u->watchdog_timer);
+}
+
 static void close_process(struct unit *u) {
         drop_plan(u);
+        close_notify(u);
         u->status_source = sd_event_source_disable_unref(u->status_source);
         closep(&u->status_fd);
         closep(&u->pidfd);
@@ -208,6 +224,7 @@ struct unit *unit_free(struct unit *u) {
         free(u->name);
         free(u->load_error);
         free(u->message);
+        free(u->status_text);
         free(u);
         return NULL;
 }
@@ -232,6 +249,108 @@ bool unit_deps_ready(const struct unit *u) {
         return true;
 }
 
+static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct unit *u = userdata;
+        (void)s;
+        (void)usec;
+        log_unit(LOG_WARNING, u->name, NULL, 0, "watchdog: no WATCHDOG=1 within the watchdog time, ending it");
+        dispatch(u, EV_WATCHDOG, NULL);
+        return 0;
+}
+
+/* watchdog = T: WATCHDOG=1 must come within T, from exec on. */
+static void arm_watchdog(struct unit *u) {
+        usec_t t = u->config->watchdog;
+        if (!t || u->pid <= 0)
+                return;
+        if (u->watchdog_timer) {
+                (void)sd_event_source_set_time_relative(u->watchdog_timer, t);
+                (void)sd_event_source_set_enabled(u->watchdog_timer, SD_EVENT_ONESHOT);
+        } else
+                (void)sd_event_add_time_relative(u->manager->event, &u->watchdog_timer, CLOCK_MONOTONIC, t,
+                                                 USEC_PER_MSEC, on_watchdog, u);
+}
+
+/* Is pid one of the container's processes? Its cgroup says so (a zombie's too); without
+ * cgroups, its PID namespace. A sender already gone is believed once the host path
+ * is unlinked: then only the container could reach the socket. */
+static bool sender_in_unit(struct unit *u, pid_t pid) {
+        char path[64];
+        if (pid <= 0)
+                return false;
+        if (u->cg.mode != CGROUP_NONE) {
+                _cleanup_free_ char *text = NULL, *needle = NULL;
+                snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+                _cleanup_fclose_ FILE *f = fopen(path, "re");
+                if (!f)
+                        return !u->notify_host_path;
+                size_t len = 0;
+                if (getdelim(&text, &len, 0, f) < 0 ||
+                    asprintf(&needle, "/%s/%s", u->manager->cgroups.base_name, u->name) < 0)
+                        return false;
+                for (char *p = text; (p = strstr(p, needle)); p++) {
+                        char end = p[strlen(needle)];
+                        if (end == '\n' || end == '/' || end == 0)
+                                return true;
+                }
+                return false;
+        }
+        struct stat a, b;
+        snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
+        if (stat(path, &a) < 0)
+                return !u->notify_host_path;
+        snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)u->pid);
+        return stat(path, &b) >= 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* Reads every waiting message: called on EPOLLIN and before an exit is handled, so a
+ * fast-exiting app's last STATUS= still counts. */
+static void read_notify(struct unit *u) {
+        char buf[NOTIFY_MAX + 1];
+        for (int i = 0; i < 64 && u->notify_fd >= 0; i++) {
+                struct ucred cred;
+                ssize_t n = notify_recv(u->notify_fd, buf, &cred);
+                if (n == 0)
+                        return;
+                if (n == -EMSGSIZE) {
+                        log_unit(LOG_WARNING, u->name, NULL, 0, "notify: message over %d bytes dropped", NOTIFY_MAX);
+                        continue;
+                }
+                if (n < 0)
+                        return;
+                if (!sender_in_unit(u, cred.pid)) {
+                        log_unit(LOG_WARNING, u->name, NULL, 0, "notify: message from pid %d, not of this container, ignored",
+                                 (int)cred.pid);
+                        continue;
+                }
+                struct notify_msg msg;
+                if (notify_parse(buf, (size_t)n, &msg) < 0)
+                        continue;
+                if (msg.status) {
+                        free(u->status_text);
+                        u->status_text = strdup(msg.status);
+                }
+                if (msg.watchdog)
+                        arm_watchdog(u);
+                if (msg.ready && !u->sm.ready)
+                        log_unit(LOG_INFO, u->name, NULL, 0, "ready");
+                if (msg.ready)
+                        dispatch(u, EV_READY, NULL);
+                if (msg.watchdog_trigger) {
+                        log_unit(LOG_WARNING, u->name, NULL, 0, "watchdog: WATCHDOG=trigger, ending it");
+                        dispatch(u, EV_WATCHDOG, NULL);
+                }
+        }
+}
+
+static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        (void)s;
+        (void)fd;
+        (void)revents;
+        read_notify(userdata);
+        return 0;
+}
+
 static int on_status(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct unit *u = userdata;
         struct spawn_failure f;
@@ -247,6 +366,14 @@ static int on_status(sd_event_source *s, int fd, uint32_t revents, void *userdat
         u->status_fd = -1;
         if (r == 0) {
                 drop_plan(u);
+                /* The app runs: from now on only processes in the container can reach
+                 * its notify socket (through the bind mount), none through the host path. */
+                if (u->notify_host_path) {
+                        (void)unlink(u->notify_host_path);
+                        free(u->notify_host_path);
+                        u->notify_host_path = NULL;
+                }
+                arm_watchdog(u);
                 dispatch(u, EV_EXEC_OK, NULL);
                 return 0;
         }
@@ -315,6 +442,28 @@ static void watch_oom(struct unit *u) {
                 log_debug("%s: cannot watch for OOM kills: %s", u->name, strerror(-r));
 }
 
+static int add_notify_env(struct spawn_plan *plan, const struct unit_config *c) {
+        size_t n = 0;
+        while (plan->envp[n])
+                n++;
+        char **v = reallocarray(plan->envp, n + 3, sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        plan->envp = v;
+        if (!(v[n++] = strdup("NOTIFY_SOCKET=" NOTIFY_PATH_IN_CONTAINER)))
+                return -ENOMEM;
+        v[n] = NULL;
+        if (c->watchdog) {
+                if (asprintf(&v[n], "WATCHDOG_USEC=%llu", (unsigned long long)c->watchdog) < 0) {
+                        v[n] = NULL;
+                        return -ENOMEM;
+                }
+                n++;
+        }
+        v[n] = NULL;
+        return 0;
+}
+
 static int security_for(struct unit *u, uid_t uid, struct security_plan *ret) {
         const struct unit_config *c = u->config;
         struct manager *m = u->manager;
@@ -347,6 +496,25 @@ static int do_spawn(struct unit *u) {
                 r = spawn_plan_build(&plan, c, container_passwd_root(c), &err);
         if (r < 0)
                 goto fail;
+        /* Bound before clone: a message from an app that exits at once is not lost. */
+        close_notify(u);
+        u->notify_fd = notify_socket_open(u->plan->notify_path);
+        if (u->notify_fd < 0) {
+                r = u->notify_fd;
+                spawn_plan_done(&plan);
+                if (asprintf(&err, "notify socket %s: %s", u->plan->notify_path, strerror(-r)) < 0)
+                        err = NULL;
+                goto fail;
+        }
+        u->notify_host_path = strdup(u->plan->notify_path);
+        (void)sd_event_add_io(m->event, &u->notify_source, u->notify_fd, EPOLLIN, on_notify, u);
+        free(u->status_text);
+        u->status_text = NULL;
+        r = add_notify_env(&plan, c);
+        if (r < 0) {
+                spawn_plan_done(&plan);
+                goto fail;
+        }
         r = security_for(u, plan.uid, &sec);
         if (r < 0) {
                 spawn_plan_done(&plan);
@@ -402,6 +570,9 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         (void)usec;
         if (u->sm.state == UNIT_STOPPING) {
                 dispatch(u, EV_STOP_TIMEOUT, NULL);
+        } else if (u->sm.state == UNIT_STARTING && u->sm.spawned) {
+                log_unit(LOG_WARNING, u->name, NULL, 0, "no READY=1 within start_timeout, ending it");
+                dispatch(u, EV_START_TIMEOUT, NULL);
         } else {
                 struct unit_event_data d = { .deps_ready = unit_deps_ready(u) };
                 dispatch(u, EV_TIMER, &d);
@@ -550,9 +721,11 @@ void unit_deps_changed(struct unit *u) {
 }
 
 void unit_on_exit(struct unit *u, const siginfo_t *si) {
-        /* Read the child's report before its exit, so a setup failure is never lost. */
+        /* Read the child's report before its exit, so a setup failure is never lost, and
+         * what it told us last (its final STATUS=). */
         if (u->status_fd >= 0)
                 (void)on_status(NULL, u->status_fd, 0, u);
+        read_notify(u);
         pid_t pid = u->pid;
         u->last_pid = pid;
         close_process(u);

@@ -45,6 +45,11 @@ struct unit {
         struct unit_cgroup cg;     /* the current run's group(s) */
         bool cg_pending;           /* cg still to be removed once its last process is gone */
         sd_event_source *oom_source;
+        int notify_fd;             /* the container's notify socket (this run) */
+        sd_event_source *notify_source;
+        char *notify_host_path;    /* unlinked once the app runs: then only the container can reach it */
+        char *status_text;         /* the last STATUS= */
+        sd_event_source *watchdog_timer;
         uint64_t oom_seen;         /* OOM kills already logged */
         usec_t since; /* CLOCK_REALTIME of the last state change */
 

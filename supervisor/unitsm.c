@@ -30,6 +30,8 @@ int unit_sm_init(struct unit_sm *sm, const struct unit_config *c) {
                 .result = RESULT_NONE,
                 .exit_status = -1,
                 .stop_timeout = c->stop_timeout,
+                .notify = c->notify,
+                .start_timeout = c->start_timeout,
                 .success_status = c->success_exit_status,
                 .n_success_status = c->n_success_exit_status,
         };
@@ -57,7 +59,8 @@ static struct unit_step begin_start(struct unit_sm *sm, bool deps_ready, usec_t 
         if (!deps_ready)
                 return set_state(sm, UNIT_STARTING, actions);
         sm->spawned = true;
-        sm->stop_requested = sm->killed = false;
+        sm->stop_requested = sm->killed = sm->ready = false;
+        sm->forced = RESULT_NONE;
         sm->started_at = now;
         restart_note_start(&sm->history, now);
         return set_state(sm, UNIT_STARTING, actions | ACT_SPAWN);
@@ -78,6 +81,8 @@ static enum unit_result exit_result(struct unit_sm *sm, const struct unit_event_
 
         if (d->spawn_failed)
                 return RESULT_SPAWN_ERROR;
+        if (sm->forced != RESULT_NONE)
+                return sm->forced; /* ended by us for a start timeout, watchdog, health */
         if (sm->stop_requested)
                 /* A stop we asked for is a success unless it had to be forced. */
                 return sm->killed ? RESULT_TIMEOUT : RESULT_SUCCESS;
@@ -94,7 +99,8 @@ static struct unit_step on_exited(struct unit_sm *sm, const struct unit_event_da
         bool requested = sm->stop_requested;
         sm->result = exit_result(sm, d);
         sm->spawned = false;
-        sm->stop_requested = sm->killed = false;
+        sm->stop_requested = sm->killed = sm->ready = false;
+        sm->forced = RESULT_NONE;
 
         if (sm->start_pending) {
                 sm->start_pending = false;
@@ -136,6 +142,17 @@ static struct unit_step request_stop(struct unit_sm *sm) {
                 return set_state(sm, sm->result == RESULT_NONE ? UNIT_INACTIVE : UNIT_EXITED,
                                  ACT_DISARM_TIMER);
         return (struct unit_step){ 0 };
+}
+
+/* Ends a run that is not doing its job: stop_signal, then SIGKILL after stop_timeout;
+ * unlike a requested stop the restart policy then applies, with this result. */
+static struct unit_step force_end(struct unit_sm *sm, enum unit_result why) {
+        if (!sm->spawned || sm->state == UNIT_STOPPING)
+                return (struct unit_step){ 0 };
+        sm->forced = why;
+        struct unit_step st = set_state(sm, UNIT_STOPPING, ACT_SEND_STOP | ACT_ARM_TIMER);
+        st.timer = sm->stop_timeout;
+        return st;
 }
 
 struct unit_step unit_sm_event(struct unit_sm *sm, enum unit_event ev, const struct unit_event_data *d,
@@ -180,7 +197,31 @@ struct unit_step unit_sm_event(struct unit_sm *sm, enum unit_event ev, const str
         case EV_EXEC_OK:
                 if (sm->state != UNIT_STARTING || !sm->spawned)
                         return (struct unit_step){ 0 };
+                if (sm->notify && !sm->ready) {
+                        /* Starting until READY=1, for start_timeout at most. */
+                        struct unit_step st = { .actions = ACT_ARM_TIMER, .timer = sm->start_timeout };
+                        return st;
+                }
                 return set_state(sm, UNIT_RUNNING, 0);
+
+        case EV_READY:
+                if (!sm->spawned || sm->ready)
+                        return (struct unit_step){ 0 };
+                sm->ready = true;
+                if (sm->state != UNIT_STARTING)
+                        return (struct unit_step){ 0 };
+                return set_state(sm, UNIT_RUNNING, ACT_DISARM_TIMER);
+
+        case EV_START_TIMEOUT:
+                if (sm->state != UNIT_STARTING || !sm->spawned)
+                        return (struct unit_step){ 0 };
+                return force_end(sm, RESULT_TIMEOUT);
+
+        case EV_WATCHDOG:
+                return force_end(sm, RESULT_WATCHDOG);
+
+        case EV_UNHEALTHY:
+                return force_end(sm, RESULT_UNHEALTHY);
 
         case EV_EXITED:
                 if (!sm->spawned)

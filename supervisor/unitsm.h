@@ -40,6 +40,10 @@ enum unit_event {
         EV_EXITED,       /* the main process ended (facts in unit_event_data) */
         EV_STOP_TIMEOUT, /* stop_timeout passed in stopping */
         EV_TIMER,        /* the backoff delay passed */
+        EV_READY,        /* READY=1 from a notify unit */
+        EV_START_TIMEOUT, /* start_timeout passed without READY=1 */
+        EV_WATCHDOG,     /* no WATCHDOG=1 within watchdog, or WATCHDOG=trigger */
+        EV_UNHEALTHY,    /* the health check failed retries times in a row */
 };
 
 enum {
@@ -67,6 +71,10 @@ struct unit_sm {
         bool killed;              /* ... and needed SIGKILL */
         bool start_pending;       /* start again once the current run has ended */
         bool spawned;             /* a process exists for the current run */
+        bool notify;              /* running only after READY=1 */
+        bool ready;               /* READY=1 came for the current run */
+        enum unit_result forced;  /* the run is being ended for this (timeout, watchdog...) */
+        usec_t start_timeout;
         unsigned restarts;        /* automatic restarts since load */
         usec_t started_at;        /* monotonic time of the last spawn */
         usec_t stop_timeout;

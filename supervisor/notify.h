@@ -1,0 +1,33 @@
+/* notify: the sd_notify protocol, both ways. Containers send datagrams of
+ * "KEY=VALUE\n" lines to their own socket; supd reads them with the sender's
+ * credentials, drops anything over 4 KiB and closes fds that come along. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#define NOTIFY_MAX 4096
+#define NOTIFY_PATH_IN_CONTAINER "/run/sup/notify"
+
+struct notify_msg {
+        bool ready;            /* READY=1 */
+        bool watchdog;         /* WATCHDOG=1 */
+        bool watchdog_trigger; /* WATCHDOG=trigger */
+        bool stopping;         /* STOPPING=1 */
+        const char *status;    /* STATUS=..., points into the buffer (NUL-terminated there) */
+};
+
+/* Parses one datagram in place (newlines become NULs). Unknown keys (MAINPID=,
+ * RELOADING=...) are ignored. Returns 0, or -EBADMSG for an empty message. */
+int notify_parse(char *buf, size_t len, struct notify_msg *ret);
+
+/* A datagram socket bound at path, with SO_PASSCRED, mode 0666 (the app may run as
+ * any user; only the container can reach the path). CLOEXEC, non-blocking. */
+int notify_socket_open(const char *path);
+
+/* Receives one message into buf (NOTIFY_MAX + 1 bytes): returns its length, 0 when
+ * nothing waits, -EMSGSIZE for a message over NOTIFY_MAX (dropped), or -errno. The
+ * sender's credentials go to *ret_cred (pid 0 when none came). */
+ssize_t notify_recv(int fd, char *buf, struct ucred *ret_cred);
