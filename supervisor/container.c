@@ -17,6 +17,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -183,20 +184,14 @@ static int plan_etc(struct container_plan *p, bool w) {
         return r ? -ENOMEM : 0;
 }
 
-/* The container's own notify socket, bound by supd on the host side before clone. */
-static int plan_notify(struct container_plan *p, bool w) {
-        int r = 0;
-        p->notify_path = keepf(p, "%s/notify", p->unit_dir);
-        if (!w) /* a read-only rootfs: a small tmpfs on /run holds the mount point */
-                r |= add_op(p, OP_MOUNT, OP_OPTIONAL, "tmpfs", keepf(p, "%s/run", p->root), "tmpfs",
-                            MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k");
-        unsigned opt = w ? 0 : OP_OPTIONAL;
-        r |= add_op(p, OP_MKDIR, opt, NULL, keepf(p, "%s/run", p->root), NULL, 0, NULL);
-        r |= add_op(p, OP_MKDIR, opt, NULL, keepf(p, "%s/run/sup", p->root), NULL, 0, NULL);
-        const char *t = keepf(p, "%s%s", p->root, NOTIFY_PATH_IN_CONTAINER);
-        r |= add_op(p, OP_MKFILE, opt, NULL, t, NULL, 0, NULL);
-        r |= add_op(p, OP_MOUNT, opt, p->notify_path, t, NULL, MS_BIND, NULL);
-        return r || !p->notify_path ? -ENOMEM : 0;
+/* /run is a tmpfs of the container's own (as podman does): it is where the notify
+ * socket goes, and an image's root-owned /run is not writable under userns. */
+static int plan_run(struct container_plan *p, bool w) {
+        int r = add_mkdir_p(p, "/run", w);
+        if (r < 0)
+                return r;
+        return add_op(p, OP_MOUNT, w ? 0 : OP_OPTIONAL, "tmpfs", keepf(p, "%s/run", p->root), "tmpfs",
+                      MS_NOSUID | MS_NODEV, "mode=0755,size=65536k");
 }
 
 static bool path_under(const char *path, const char *dir) {
@@ -332,7 +327,7 @@ int container_plan_build(struct container_plan *p, const struct unit_config *c, 
                          const char *state_dir, char **ret_error) {
         int r;
 
-        *p = (struct container_plan){ 0 };
+        *p = (struct container_plan){ .notify_fd = -1 };
         *ret_error = NULL;
         p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
         if (c->network == NETWORK_NONE) {
@@ -383,11 +378,11 @@ int container_plan_build(struct container_plan *p, const struct unit_config *c, 
         if (r >= 0)
                 r = plan_proc_sys_dev(p, w);
         if (r >= 0)
+                r = plan_run(p, w);
+        if (r >= 0)
                 r = plan_etc(p, w);
         if (r >= 0)
                 r = plan_volumes(p, c, state_dir, w, ret_error);
-        if (r >= 0)
-                r = plan_notify(p, w);
         return r;
 }
 
@@ -565,6 +560,17 @@ int container_child_setup(const struct container_plan *p, int *ret_step, int *re
         if (p->readonly_root &&
             mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/"), NULL) < 0)
                 return -errno;
+
+        /* The notify socket: supd made it before clone and holds it; binding it here puts
+         * it in the container's own /run only (nothing mounted, no host path). */
+        if (p->notify_fd >= 0) {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                memcpy(sa.sun_path, NOTIFY_PATH_IN_CONTAINER, sizeof NOTIFY_PATH_IN_CONTAINER);
+                *ret_step = SPAWN_STEP_NOTIFY;
+                if ((mkdir("/run/sup", 0755) < 0 && errno != EEXIST) ||
+                    bind(p->notify_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(NOTIFY_PATH_IN_CONTAINER, 0666) < 0)
+                        return -errno;
+        }
 
         *ret_step = SPAWN_STEP_HOSTNAME;
         if (sethostname(p->hostname, strlen(p->hostname)) < 0)

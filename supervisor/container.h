@@ -45,8 +45,8 @@ struct container_plan {
         bool userns;
         uid_t map_base;           /* container uid/gid 0 = host map_base, 65536 ids */
         char *unit_dir;           /* RUN_DIR/containers/NAME, removed after the run */
-        const char *notify_path;  /* UNIT_DIR/notify: the caller binds its socket here before
-                                   * clone; it appears as /run/sup/notify inside */
+        int notify_fd;            /* supd's unbound notify socket: the child binds it at
+                                   * /run/sup/notify after pivot_root, so it exists only inside */
         char **strings;           /* everything ops point into, owned here */
         size_t n_strings;
 };

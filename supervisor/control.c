@@ -101,6 +101,12 @@ static int add_unit_record(struct proto_msg *r, struct unit *u, bool detail) {
                 e |= proto_add_u64(r, "log_dropped", u->log_dropped);
         if (u->status_text)
                 e |= proto_add(r, "status_text", u->status_text);
+        if (u->health.state != HEALTH_NONE) {
+                e |= proto_add(r, "health", health_state_to_string(u->health.state));
+                if (u->health.output)
+                        e |= proto_add(r, "health_output", u->health.output);
+                e |= proto_add_u64(r, "health_failures", u->health.failures);
+        }
         e |= proto_add(r, "description", u->config ? u->config->description : "");
         if (u->load_error || u->message)
                 e |= proto_add(r, "message", u->load_error ? u->load_error : u->message);

@@ -66,12 +66,16 @@ static void reap_children(struct manager *m) {
                 if (si.si_pid == 0)
                         break;
                 struct unit *u = NULL;
-                for (size_t i = 0; i < m->n_units && !u; i++)
+                bool health = false;
+                for (size_t i = 0; i < m->n_units && !u && !health; i++) {
                         if (m->units[i]->pid == si.si_pid)
                                 u = m->units[i];
+                        else
+                                health = health_child_exited(m->units[i], &si);
+                }
                 if (u)
                         unit_on_exit(u, &si);
-                else if (!control_child_exited(m->control, &si))
+                else if (!health && !control_child_exited(m->control, &si))
                         log_debug("reaped orphan %d", (int)si.si_pid);
         }
         /* The last processes of a stopped container are reaped here: its cgroup can go. */

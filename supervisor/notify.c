@@ -29,22 +29,13 @@ int notify_parse(char *buf, size_t len, struct notify_msg *ret) {
         return 0;
 }
 
-int notify_socket_open(const char *path) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof sa.sun_path)
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
+int notify_socket_new(void) {
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
         /* libsystemd does not attach credentials by itself: ask the kernel to. */
         int one = 1;
         if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
-                return -errno;
-        (void)unlink(path);
-        if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-                return -errno;
-        if (chmod(path, 0666) < 0)
                 return -errno;
         return TAKE_FD(fd);
 }

@@ -23,9 +23,9 @@ struct notify_msg {
  * RELOADING=...) are ignored. Returns 0, or -EBADMSG for an empty message. */
 int notify_parse(char *buf, size_t len, struct notify_msg *ret);
 
-/* A datagram socket bound at path, with SO_PASSCRED, mode 0666 (the app may run as
- * any user; only the container can reach the path). CLOEXEC, non-blocking. */
-int notify_socket_open(const char *path);
+/* An unbound datagram socket with SO_PASSCRED, CLOEXEC, non-blocking; the container's
+ * child binds it inside (see container_child_setup). */
+int notify_socket_new(void);
 
 /* Receives one message into buf (NOTIFY_MAX + 1 bytes): returns its length, 0 when
  * nothing waits, -EMSGSIZE for a message over NOTIFY_MAX (dropped), or -errno. The

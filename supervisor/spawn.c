@@ -27,7 +27,7 @@ static const char *const step_names[_SPAWN_STEP_MAX] = {
         [SPAWN_STEP_SETNS] = "join the container's namespaces",
         [SPAWN_STEP_STDIO] = "set up stdio",   [SPAWN_STEP_MOUNT] = "mount",
         [SPAWN_STEP_PIVOT] = "pivot_root",     [SPAWN_STEP_HOSTNAME] = "sethostname",
-        [SPAWN_STEP_NETWORK] = "bring up lo",  [SPAWN_STEP_CHDIR] = "chdir",
+        [SPAWN_STEP_NOTIFY] = "bind /run/sup/notify", [SPAWN_STEP_NETWORK] = "bring up lo",  [SPAWN_STEP_CHDIR] = "chdir",
         [SPAWN_STEP_CAPS] = "drop capabilities", [SPAWN_STEP_SETGROUPS] = "setgroups",
         [SPAWN_STEP_SETGID] = "setgid",        [SPAWN_STEP_SETUID] = "setuid",
         [SPAWN_STEP_SECURITY] = "apply capabilities, no_new_privs and seccomp",
@@ -192,10 +192,17 @@ static _Noreturn void child_run(const struct spawn_plan *p, int status_fd, int s
         sigset_t none, all;
         int r, step, index;
 
-        /* supd blocks signals for sd-event; the app must start with a clean slate. */
+        /* supd blocks signals for sd-event and may have inherited ignored ones; the app
+         * starts with a clean slate. The raw syscall: glibc's signal() refuses 32 and 33. */
+        struct {
+                void *handler;
+                unsigned long flags;
+                void *restorer;
+                uint64_t mask;
+        } dfl = { .handler = SIG_DFL };
         for (int sig = 1; sig < _NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)signal(sig, SIG_DFL);
+                        (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
         sigemptyset(&none);
         sigfillset(&all);
 

@@ -17,6 +17,7 @@ enum spawn_step {
         SPAWN_STEP_MOUNT,    /* with the failing operation's index */
         SPAWN_STEP_PIVOT,
         SPAWN_STEP_HOSTNAME,
+        SPAWN_STEP_NOTIFY,   /* binding the notify socket at /run/sup/notify */
         SPAWN_STEP_NETWORK,
         SPAWN_STEP_CHDIR,
         SPAWN_STEP_CAPS,     /* bounding set, keep-caps */

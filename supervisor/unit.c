@@ -101,53 +101,55 @@ static void on_output_line(void *userdata, int stream, const char *line, size_t 
                 manager_pause_outputs(m, true);
 }
 
-int unit_new(struct manager *m, struct unit_config *c, struct unit **ret) {
+/* A unit with nothing open yet: every fd -1, so unit_free() works at any point. */
+static struct unit *unit_alloc(struct manager *m, const char *name) {
         struct unit *u = calloc(1, sizeof *u);
-        int r;
         if (!u)
-                return -ENOMEM;
+                return NULL;
         u->manager = m;
         u->pidfd = u->status_fd = -1;
         u->output.read_fd[0] = u->output.read_fd[1] = -1;
         u->output.write_fd[0] = u->output.write_fd[1] = -1;
         u->cg.v2_fd = -1;
         u->notify_fd = -1;
+        health_init(&u->health);
         u->since = realtime_now();
-        u->name = strdup(c->name);
+        u->sm = (struct unit_sm){ .state = UNIT_INACTIVE, .result = RESULT_NONE, .exit_status = -1 };
+        u->name = strdup(name);
         if (!u->name) {
                 free(u);
-                return -ENOMEM;
+                return NULL;
         }
-        u->config = c;
+        return u;
+}
+
+int unit_new(struct manager *m, struct unit_config *c, struct unit **ret) {
+        struct unit *u = unit_alloc(m, c->name);
+        int r;
+        if (!u)
+                return -ENOMEM;
         r = unit_sm_init(&u->sm, c);
         if (r >= 0)
                 r = logring_init(&u->ring, c->log_buffer);
         if (r >= 0)
                 r = output_open(&u->output, m->event, u->name, on_output_line, u);
         if (r < 0) {
-                u->config = NULL; /* the caller keeps c on failure */
-                unit_free(u);
+                unit_sm_done(&u->sm);
+                unit_free(u); /* without c: the caller keeps it on failure */
                 return r;
         }
+        u->config = c;
         *ret = u;
         return 0;
 }
 
 int unit_new_load_error(struct manager *m, const char *name, const char *message, struct unit **ret) {
-        struct unit *u = calloc(1, sizeof *u);
+        struct unit *u = unit_alloc(m, name);
         if (!u)
                 return -ENOMEM;
-        u->manager = m;
-        u->pidfd = u->status_fd = -1;
-        u->output.read_fd[0] = u->output.read_fd[1] = -1;
-        u->output.write_fd[0] = u->output.write_fd[1] = -1;
-        u->cg.v2_fd = -1;
-        u->notify_fd = -1;
-        u->since = realtime_now();
-        u->sm = (struct unit_sm){ .state = UNIT_FAILED, .result = RESULT_NONE, .exit_status = -1 };
-        u->name = strdup(name);
+        u->sm.state = UNIT_FAILED;
         u->load_error = strdup(message);
-        if (!u->name || !u->load_error) {
+        if (!u->load_error) {
                 unit_free(u);
                 return -ENOMEM;
         }
@@ -167,10 +169,6 @@ static void close_notify(struct unit *u) {
         u->notify_source = sd_event_source_disable_unref(u->notify_source);
         closep(&u->notify_fd);
         u->notify_fd = -1;
-        if (u->notify_host_path)
-                (void)unlink(u->notify_host_path);
-        free(u->notify_host_path);
-        u->notify_host_path = NULL;
         u->watchdog_timer = sd_event_source_disable_unref(u->watchdog_timer);
 }
 
@@ -225,6 +223,7 @@ struct unit *unit_free(struct unit *u) {
         free(u->load_error);
         free(u->message);
         free(u->status_text);
+        health_done(&u->health);
         free(u);
         return NULL;
 }
@@ -272,8 +271,9 @@ static void arm_watchdog(struct unit *u) {
 }
 
 /* Is pid one of the container's processes? Its cgroup says so (a zombie's too); without
- * cgroups, its PID namespace. A sender already gone is believed once the host path
- * is unlinked: then only the container could reach the socket. */
+ * cgroups, its PID namespace. A sender already gone (systemd-notify exits at once) is
+ * believed: the socket exists only in the container's own /run, and what reaches it
+ * from outside (through /proc/PID/root) is live at the time. */
 static bool sender_in_unit(struct unit *u, pid_t pid) {
         char path[64];
         if (pid <= 0)
@@ -283,7 +283,7 @@ static bool sender_in_unit(struct unit *u, pid_t pid) {
                 snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
                 _cleanup_fclose_ FILE *f = fopen(path, "re");
                 if (!f)
-                        return !u->notify_host_path;
+                        return true;
                 size_t len = 0;
                 if (getdelim(&text, &len, 0, f) < 0 ||
                     asprintf(&needle, "/%s/%s", u->manager->cgroups.base_name, u->name) < 0)
@@ -298,7 +298,7 @@ static bool sender_in_unit(struct unit *u, pid_t pid) {
         struct stat a, b;
         snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
         if (stat(path, &a) < 0)
-                return !u->notify_host_path;
+                return true;
         snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)u->pid);
         return stat(path, &b) >= 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
@@ -366,13 +366,6 @@ static int on_status(sd_event_source *s, int fd, uint32_t revents, void *userdat
         u->status_fd = -1;
         if (r == 0) {
                 drop_plan(u);
-                /* The app runs: from now on only processes in the container can reach
-                 * its notify socket (through the bind mount), none through the host path. */
-                if (u->notify_host_path) {
-                        (void)unlink(u->notify_host_path);
-                        free(u->notify_host_path);
-                        u->notify_host_path = NULL;
-                }
                 arm_watchdog(u);
                 dispatch(u, EV_EXEC_OK, NULL);
                 return 0;
@@ -496,17 +489,18 @@ static int do_spawn(struct unit *u) {
                 r = spawn_plan_build(&plan, c, container_passwd_root(c), &err);
         if (r < 0)
                 goto fail;
-        /* Bound before clone: a message from an app that exits at once is not lost. */
+        /* Made before clone and bound by the child before exec: a message from an app
+         * that exits at once is not lost. */
         close_notify(u);
-        u->notify_fd = notify_socket_open(u->plan->notify_path);
+        u->notify_fd = notify_socket_new();
         if (u->notify_fd < 0) {
                 r = u->notify_fd;
                 spawn_plan_done(&plan);
-                if (asprintf(&err, "notify socket %s: %s", u->plan->notify_path, strerror(-r)) < 0)
+                if (asprintf(&err, "notify socket: %s", strerror(-r)) < 0)
                         err = NULL;
                 goto fail;
         }
-        u->notify_host_path = strdup(u->plan->notify_path);
+        u->plan->notify_fd = u->notify_fd;
         (void)sd_event_add_io(m->event, &u->notify_source, u->notify_fd, EPOLLIN, on_notify, u);
         free(u->status_text);
         u->status_text = NULL;
@@ -686,9 +680,17 @@ static void dispatch(struct unit *u, enum unit_event ev, struct unit_event_data 
                 }
         }
         if (st.actions & ACT_STATE_CHANGED) {
+                if (u->sm.state == UNIT_RUNNING)
+                        health_start(u);
+                else
+                        health_stop(u);
                 log_state(u);
                 manager_unit_changed(u->manager, u);
         }
+}
+
+void unit_health_failed(struct unit *u) {
+        dispatch(u, EV_UNHEALTHY, NULL);
 }
 
 int unit_start(struct unit *u) {

@@ -9,6 +9,7 @@
 
 #include "cgroup.h"
 #include "config.h"
+#include "health.h"
 #include "logring.h"
 #include "output.h"
 #include "unitsm.h"
@@ -47,9 +48,9 @@ struct unit {
         sd_event_source *oom_source;
         int notify_fd;             /* the container's notify socket (this run) */
         sd_event_source *notify_source;
-        char *notify_host_path;    /* unlinked once the app runs: then only the container can reach it */
         char *status_text;         /* the last STATUS= */
         sd_event_source *watchdog_timer;
+        struct health health;
         uint64_t oom_seen;         /* OOM kills already logged */
         usec_t since; /* CLOCK_REALTIME of the last state change */
 
@@ -78,6 +79,9 @@ void unit_on_exit(struct unit *u, const siginfo_t *si);
  * (step, errno) report comes on ret->status_fd as for a unit. */
 struct spawn_result;
 int unit_exec(struct unit *u, char **argv, const int fds[3], struct spawn_result *ret, char **ret_error);
+
+/* The health check says the unit is unhealthy: end the run, the policy decides. */
+void unit_health_failed(struct unit *u);
 
 /* Removes the unit's cgroup once its processes are gone (called after reaping). */
 void unit_cgroup_gc(struct unit *u);
