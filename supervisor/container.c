@@ -340,6 +340,7 @@ int container_plan_build(struct container_plan *p, const struct unit_config *c, 
                 p->map_base = map_base_for(c->name);
         }
         p->hostname = c->hostname ? c->hostname : c->name;
+        p->notify_required = c->notify || c->watchdog;
 
         container_cleanup(run_dir, c->name); /* whatever an earlier run left */
         p->unit_dir = NULL;
@@ -567,8 +568,11 @@ int container_child_setup(const struct container_plan *p, int *ret_step, int *re
                 struct sockaddr_un sa = { .sun_family = AF_UNIX };
                 memcpy(sa.sun_path, NOTIFY_PATH_IN_CONTAINER, sizeof NOTIFY_PATH_IN_CONTAINER);
                 *ret_step = SPAWN_STEP_NOTIFY;
-                if ((mkdir("/run/sup", 0755) < 0 && errno != EEXIST) ||
-                    bind(p->notify_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(NOTIFY_PATH_IN_CONTAINER, 0666) < 0)
+                if (mkdir("/run/sup", 0755) < 0 && errno != EEXIST) {
+                        if (p->notify_required || (errno != EROFS && errno != ENOENT))
+                                return -errno;
+                } else if (bind(p->notify_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+                           chmod(NOTIFY_PATH_IN_CONTAINER, 0666) < 0)
                         return -errno;
         }
 

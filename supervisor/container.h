@@ -47,6 +47,8 @@ struct container_plan {
         char *unit_dir;           /* RUN_DIR/containers/NAME, removed after the run */
         int notify_fd;            /* supd's unbound notify socket: the child binds it at
                                    * /run/sup/notify after pivot_root, so it exists only inside */
+        bool notify_required;     /* notify or watchdog: no socket is a spawn error; otherwise a
+                                   * read-only image without /run just goes without one */
         char **strings;           /* everything ops point into, owned here */
         size_t n_strings;
 };
