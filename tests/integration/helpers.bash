@@ -369,7 +369,223 @@ wait_new_pid() {
 # mountinfo_of PID — the mount points of PID's mount namespace, sorted (one a line).
 mountinfo_of() { awk '{ print $5 }' "/proc/$1/mountinfo" | sort; }
 
-# run_dir_listing — every path under $RUN but the control socket and lock.
+# run_dir_listing — every path under $RUN but the control socket, the lock and the
+# containers dir itself (created at the first start, it may stay: what is in it may not).
 run_dir_listing() {
-        (cd "$RUN" && find . -mindepth 1 ! -name control.sock ! -name supd.lock | sort)
+        (cd "$RUN" && find . -mindepth 1 ! -name control.sock ! -name supd.lock ! -path ./containers | sort)
+}
+
+# -------------------------------------------------------------- cgroups (step 4)
+#
+# supd puts each unit run in BASE/NAME below the cgroup it runs in itself, per
+# hierarchy: on cgroup v1/hybrid one group in each controller's hierarchy (memory,
+# cpu, cpuacct, pids, blkio, freezer), on v2 one group. BASE is "sup" for the default
+# run dir, else "sup-HASH" (named after the run dir, so two supds on one host never
+# share it); the helpers take it from supd's log line "cgroup: vN, units in DIR" and
+# find the directories from /proc/$SUPD_PID/cgroup, so they hold wherever supd runs.
+
+CG_V1_CTRLS="memory cpu cpuacct pids blkio freezer"
+
+# cg_version — v2 on a unified host, else v1 (v1 or hybrid: the controllers are on v1).
+cg_version() {
+        if [[ $(stat -f -c %T /sys/fs/cgroup 2>/dev/null) == cgroup2fs ]]; then echo v2; else echo v1; fi
+}
+
+# _cg_v1_mount CTRL — "MOUNTPOINT ROOT" of the v1 hierarchy holding CTRL, nothing if
+# it is not mounted.
+_cg_v1_mount() {
+        awk -v c="$1" '{
+                for (i = 7; i <= NF && $i != "-"; i++) ;
+                if ($(i + 1) != "cgroup") next
+                n = split($(i + 3), o, ",")
+                for (k = 1; k <= n; k++) if (o[k] == c) { print $5, $4; exit }
+        }' /proc/self/mountinfo
+}
+
+# cg_dir_of PID [CTRL] — the directory of PID's cgroup: in CTRL's v1 hierarchy, or
+# the v2 one (CTRL ignored on v2).
+cg_dir_of() {
+        local pid=$1 ctrl=${2:-} own mount root rel
+        if [[ $(cg_version) == v2 ]]; then
+                own=$(awk -F: '$1 == "0" && $2 == "" { print $3; exit }' "/proc/$pid/cgroup") || return 1
+                [[ -n $own ]] || return 1
+                [[ $own == / ]] && own=''
+                echo "/sys/fs/cgroup$own"
+                return 0
+        fi
+        read -r mount root < <(_cg_v1_mount "$ctrl") || return 1
+        [[ -n $mount ]] || return 1
+        own=$(awk -F: -v c="$ctrl" '{ n = split($2, o, ","); for (k = 1; k <= n; k++) if (o[k] == c) { print $3; exit } }' \
+                "/proc/$pid/cgroup") || return 1
+        [[ -n $own ]] || return 1
+        rel=$own
+        [[ $root != / && $own == "$root"* ]] && rel=${own#"$root"}
+        [[ $rel == / ]] && rel=''
+        echo "$mount$rel"
+}
+
+# cg_base_name — the name of supd's base group (sup or sup-HASH), from its log.
+cg_base_name() {
+        local d
+        d=$(sed -n 's/.*cgroup: v[12], units in \(.*\)$/\1/p' "$SUPD_LOG" | tail -n 1)
+        [[ -n $d ]] || {
+                echo "cg_base_name: no 'cgroup: vN, units in DIR' line in $SUPD_LOG" >&2
+                return 1
+        }
+        echo "${d##*/}"
+}
+
+# cg_sup_base [CTRL] — supd's base group directory (in CTRL's hierarchy on v1). On v2 a
+# supd that is not in the root cgroup runs in the leaf OWN/supd and puts it beside that.
+cg_sup_base() {
+        local d b
+        b=$(cg_base_name) || return 1
+        d=$(cg_dir_of "$SUPD_PID" "${1:-}") || return 1
+        [[ $(cg_version) == v2 && ${d##*/} == supd ]] && d=${d%/supd}
+        echo "$d/$b"
+}
+
+# cg_unit_dir CTRL NAME — the unit's group in CTRL's hierarchy (v2: CTRL ignored).
+cg_unit_dir() {
+        local b
+        b=$(cg_sup_base "$1") || return 1
+        echo "$b/$2"
+}
+
+# cg_sup_bases — every base group directory supd may use (one a line): one per mounted v1
+# hierarchy of the controllers it uses (co-mounted ones once), or the v2 one.
+cg_sup_bases() {
+        local c
+        if [[ $(cg_version) == v2 ]]; then
+                cg_sup_base
+                return
+        fi
+        for c in $CG_V1_CTRLS; do
+                [[ -n $(_cg_v1_mount "$c") ]] && cg_sup_base "$c"
+        done | sort -u
+}
+
+# cg_unit_dirs NAME — the unit's groups that exist now (one a line).
+cg_unit_dirs() {
+        local b
+        for b in $(cg_sup_bases); do
+                [[ -d $b/$1 ]] && echo "$b/$1"
+        done
+        return 0
+}
+cg_no_unit_dirs() { [[ -z $(cg_unit_dirs "$1") ]]; }
+cg_no_sup_bases() {
+        local b
+        for b in $(cg_sup_bases); do [[ -e $b ]] && return 1; done
+        return 0
+}
+
+# cg_read CTRL NAME V1FILE V2FILE — a control file of the unit's group.
+cg_read() {
+        local f=$3
+        [[ $(cg_version) == v2 ]] && f=$4
+        cat "$(cg_unit_dir "$1" "$2")/$f"
+}
+
+# cg_need CTRL... — skips the test (with the reason) if the host lacks a controller.
+# CTRL as v2 names them: memory, cpu, pids, io (v1: blkio; cpu also needs cpuacct for
+# the usage). With supd running on v2, the controller must also reach its base group.
+cg_need() {
+        local c v1 base
+        for c in "$@"; do
+                if [[ $(cg_version) == v2 ]]; then
+                        grep -qw "$c" /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
+                                skip "cgroup v2: the host has no $c controller"
+                        if [[ -n ${SUPD_PID:-} ]]; then
+                                base=$(cg_sup_base)
+                                grep -qw "$c" "$base/cgroup.controllers" 2>/dev/null ||
+                                        skip "cgroup v2: the $c controller is not delegated to $base"
+                        fi
+                        continue
+                fi
+                case $c in
+                io) v1=blkio ;;
+                cpu) v1="cpu cpuacct" ;;
+                *) v1=$c ;;
+                esac
+                for c in $v1; do
+                        [[ -n $(_cg_v1_mount "$c") ]] || skip "cgroup v1: the $c controller is not mounted"
+                done
+        done
+}
+
+# cg_isolate — runs this test's supd in a cgroup of its own, OWN/suptest-$MARK in
+# every hierarchy (OWN: where the tests run), by pointing $SUPD at a wrapper that moves
+# itself there and execs supd. So supd runs below a cgroup that is not the root, its
+# groups are apart from any other supd's on the host, and cg_isolate_cleanup removes
+# whatever a failing test leaves there. On v2 only where the new group gets
+# controllers (OWN is the root or hands them down); otherwise supd runs where the tests
+# run.
+CG_TEST_DIRS=()
+cg_isolate() {
+        local c d own mount root seen=' ' name=suptest-$MARK wrapper=$T/supd-in-cgroup ctl
+        CG_TEST_DIRS=()
+        if [[ $(cg_version) == v2 ]]; then
+                own=$(cg_dir_of self)
+                if [[ $own == /sys/fs/cgroup ]]; then
+                        for c in memory cpu pids io; do
+                                grep -qw "$c" "$own/cgroup.controllers" && echo "+$c" >"$own/cgroup.subtree_control" 2>/dev/null
+                        done
+                fi
+                d=$own/$name
+                if mkdir "$d" 2>/dev/null; then
+                        if [[ -s $d/cgroup.controllers || ! -s /sys/fs/cgroup/cgroup.controllers ]]; then
+                                CG_TEST_DIRS+=("$d")
+                        else
+                                rmdir "$d"
+                        fi
+                fi
+        else
+                for c in $CG_V1_CTRLS; do
+                        read -r mount root < <(_cg_v1_mount "$c") || continue
+                        [[ -n $mount && $seen != *" $mount "* ]] || continue
+                        seen+="$mount "
+                        d=$(cg_dir_of self "$c")/$name
+                        if mkdir "$d"; then CG_TEST_DIRS+=("$d"); fi
+                done
+        fi
+        ((${#CG_TEST_DIRS[@]})) || return 0
+        {
+                echo '#!/bin/sh'
+                for d in "${CG_TEST_DIRS[@]}"; do
+                        printf 'echo 0 >"%s/cgroup.procs" || { echo "supd-in-cgroup: cannot enter %s" >&2; exit 125; }\n' "$d" "$d"
+                done
+                printf 'exec "%s" "$@"\n' "$SUPD"
+        } >"$wrapper"
+        chmod +x "$wrapper"
+        SUPD=$wrapper
+}
+
+# cg_kill_tree DIR — SIGKILLs every process in DIR and below (thawing v1 freezer groups).
+cg_kill_tree() {
+        local f p
+        while IFS= read -r f; do
+                [[ -w $f ]] && echo THAWED >"$f" 2>/dev/null
+        done < <(find "$1" -name freezer.state 2>/dev/null)
+        while IFS= read -r f; do
+                for p in $(cat "$f" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || :; done
+        done < <(find "$1" -name cgroup.procs 2>/dev/null)
+        return 0
+}
+
+# cg_rmdir_tree DIR — removes DIR and the groups below it (bounded retry while killed
+# processes finish dying).
+_cg_rmdir_tree() {
+        [[ -d $1 ]] || return 0
+        find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
+        [[ ! -d $1 ]]
+}
+cg_isolate_cleanup() {
+        local d
+        for d in "${CG_TEST_DIRS[@]}"; do
+                [[ -d $d ]] || continue
+                cg_kill_tree "$d"
+                wait_for_quiet 5 _cg_rmdir_tree "$d" || echo "# cg_isolate_cleanup: cannot remove $d"
+        done
+        CG_TEST_DIRS=()
 }
