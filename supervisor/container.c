@@ -354,18 +354,20 @@ int container_plan_build(struct container_plan *p, const struct unit_config *c, 
         if (p->userns) {
                 /* The mapped root is nobody on the host: it must be able to walk to its dir. */
                 _cleanup_free_ char *dir = strdup(run_dir);
-                for (char *slash = dir; dir && slash; slash = strrchr(dir, '/')) {
+                while (dir && *dir) { /* the run dir and each parent, up to / */
                         struct stat st;
-                        if (stat(*dir ? dir : "/", &st) >= 0 && !(st.st_mode & S_IXOTH))
+                        if (stat(dir, &st) >= 0 && !(st.st_mode & S_IXOTH))
                                 return fail_msg(ret_error, -EACCES,
                                                 "userns: %s is not searchable by the container's mapped root "
-                                                "(needs o+x)", *dir ? dir : "/");
-                        if (slash)
-                                *slash = 0;
+                                                "(needs o+x)", dir);
+                        char *slash = strrchr(dir, '/');
+                        if (!slash)
+                                break;
+                        *slash = 0;
                 }
+                if (chown(p->unit_dir, p->map_base, p->map_base) < 0)
+                        return fail_msg(ret_error, -errno, "chown %s: %m", p->unit_dir);
         }
-        if (p->userns && chown(p->unit_dir, p->map_base, p->map_base) < 0)
-                return fail_msg(ret_error, -errno, "chown %s: %m", p->unit_dir);
         p->root = keepf(p, "%s/rootfs", p->unit_dir);
         if (!p->root)
                 return -ENOMEM;
