@@ -40,6 +40,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 
+.SECONDARY: # keep intermediate objects: no rebuilds on every make
 .PHONY: all deps check unit-check demo install clean format bench rootfs
 all: $(B)/supd $(B)/supctl
 
@@ -123,7 +124,8 @@ bench: deps $(B)/tests/bench/spawn-driver
 install: all
 	install -D -m 0755 $(B)/supd $(DESTDIR)$(SBINDIR)/supd
 	install -D -m 0755 $(B)/supctl $(DESTDIR)$(BINDIR)/supctl
-	install -D -m 0644 units/supd.service $(DESTDIR)$(UNITDIR)/supd.service
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin/supd|$(SBINDIR)/supd|' units/supd.service > $(DESTDIR)$(UNITDIR)/supd.service
 	install -D -m 0644 docs/supd.8 $(DESTDIR)$(MANDIR)/man8/supd.8
 	install -D -m 0644 docs/supctl.1 $(DESTDIR)$(MANDIR)/man1/supctl.1
 	install -D -m 0644 docs/sup.units.5 $(DESTDIR)$(MANDIR)/man5/sup.units.5
