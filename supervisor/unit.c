@@ -1,6 +1,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -274,10 +275,28 @@ static void arm_watchdog(struct unit *u) {
  * cgroups, its PID namespace. A sender already gone (systemd-notify exits at once) is
  * believed: the socket exists only in the container's own /run, and what reaches it
  * from outside (through /proc/PID/root) is live at the time. */
+/* An exited process not reaped yet: its /proc entry stays, but its cgroup and
+ * namespaces read as the root ones. */
+static bool pid_is_zombie(pid_t pid) {
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = 0;
+        const char *p = strrchr(buf, ')'); /* comm may hold anything but ends at the last ')' */
+        return p && p[1] == ' ' && p[2] == 'Z';
+}
+
 static bool sender_in_unit(struct unit *u, pid_t pid) {
         char path[64];
         if (pid <= 0)
                 return false;
+        if (pid_is_zombie(pid))
+                return true; /* gone already: see below */
         if (u->cg.mode != CGROUP_NONE) {
                 _cleanup_free_ char *text = NULL, *needle = NULL;
                 snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);

@@ -56,6 +56,9 @@ sup_setup() {
 
 sup_teardown() {
         local rc=0 leaks
+        # Without a marker (sup_setup failed early) `pgrep -f ""` would match every
+        # process on the machine: there is nothing of ours to look for.
+        [[ -n ${MARK:-} ]] || return 0
         if [[ -n ${BATS_TEST_COMPLETED:-} ]]; then :; else
                 dump_log
         fi
