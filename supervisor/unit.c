@@ -276,27 +276,36 @@ static void arm_watchdog(struct unit *u) {
  * believed: the socket exists only in the container's own /run, and what reaches it
  * from outside (through /proc/PID/root) is live at the time. */
 /* An exited process not reaped yet: its /proc entry stays, but its cgroup and
- * namespaces read as the root ones. */
-static bool pid_is_zombie(pid_t pid) {
-        char path[64], buf[512];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        if (n <= 0)
-                return false;
-        buf[n] = 0;
-        const char *p = strrchr(buf, ')'); /* comm may hold anything but ends at the last ')' */
-        return p && p[1] == ' ' && p[2] == 'Z';
+ * namespaces read as the root ones. Its NSpid chain still tells whether it lived in a
+ * PID namespace below ours (a container: an outside process of this host has one pid).
+ * Returns 1 for such a zombie, 0 for an outside zombie, -1 when pid is no zombie. */
+static int zombie_in_child_pidns(pid_t pid) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        _cleanup_free_ char *line = NULL;
+        size_t len = 0;
+        bool zombie = false;
+        int levels = 0;
+        while (f && getline(&line, &len, f) >= 0) {
+                if (strncmp(line, "State:", 6) == 0)
+                        zombie = strchr(line, 'Z') != NULL;
+                else if (strncmp(line, "NSpid:", 6) == 0)
+                        for (char *t = strtok(line + 6, " \t\n"); t; t = strtok(NULL, " \t\n"))
+                                levels++;
+        }
+        if (!zombie)
+                return -1;
+        return levels >= 2;
 }
 
 static bool sender_in_unit(struct unit *u, pid_t pid) {
         char path[64];
         if (pid <= 0)
                 return false;
-        if (pid_is_zombie(pid))
-                return true; /* gone already: see below */
+        int z = zombie_in_child_pidns(pid);
+        if (z >= 0)
+                return z; /* exited already: its cgroup reads as / now */
         if (u->cg.mode != CGROUP_NONE) {
                 _cleanup_free_ char *text = NULL, *needle = NULL;
                 snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);

@@ -116,6 +116,7 @@ static struct unit_step on_exited(struct unit_sm *sm, const struct unit_event_da
                 restart_decide(&sm->policy, &sm->history, sm->result != RESULT_SUCCESS, uptime, now);
         switch (dec.verdict) {
         case RESTART_VERDICT_RESTART: {
+                sm->restarts++; /* counted when decided, so status shows it during the backoff */
                 struct unit_step st = set_state(sm, UNIT_BACKOFF, ACT_ARM_TIMER);
                 st.timer = dec.delay;
                 return st;
@@ -237,7 +238,6 @@ struct unit_step unit_sm_event(struct unit_sm *sm, enum unit_event ev, const str
         case EV_TIMER:
                 if (sm->state != UNIT_BACKOFF)
                         return (struct unit_step){ 0 };
-                sm->restarts++;
                 return begin_start(sm, d->deps_ready, now, 0);
         }
         return (struct unit_step){ 0 };
