@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "errmsg.h"
 #include "fsutil.h"
 #include "log.h"
 
@@ -394,15 +395,6 @@ void cgroup_root_done(struct cgroup_root *r) {
 
 /* ---- a unit ---- */
 
-static int fail(char **ret_error, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return r;
-}
 
 static bool has_limits(const struct unit_config *c) {
         return c->memory_max != CONFIG_LIMIT_UNSET || c->memory_high != CONFIG_LIMIT_UNSET ||
@@ -414,9 +406,9 @@ static bool has_limits(const struct unit_config *c) {
 static int set_limit(const char *dir, const char *file, const char *key, const char *value, char **ret_error) {
         int r = write_at(dir, file, value);
         if (r == -ENOENT)
-                return fail(ret_error, r, "%s: not supported on this host (no %s/%s)", key, dir, file);
+                return errmsg_set(ret_error, r, "%s: not supported on this host (no %s/%s)", key, dir, file);
         if (r < 0)
-                return fail(ret_error, r, "%s: writing %s to %s/%s: %s", key, value, dir, file, strerror(-r));
+                return errmsg_set(ret_error, r, "%s: writing %s to %s/%s: %s", key, value, dir, file, strerror(-r));
         return 0;
 }
 
@@ -427,7 +419,7 @@ static int create_v2(struct cgroup_root *root, const char *name, const struct un
         if (asprintf(&cg->v2_path, "%s/%s", root->v2_base, name) < 0)
                 return -ENOMEM;
         if (mkdir(cg->v2_path, 0755) < 0 && errno != EEXIST)
-                return fail(ret_error, -errno, "cgroup: mkdir %s: %m", cg->v2_path);
+                return errmsg_set(ret_error, -errno, "cgroup: mkdir %s: %m", cg->v2_path);
 #define LIMIT(file, key, ...)                                                           \
         do {                                                                            \
                 snprintf(v, sizeof v, __VA_ARGS__);                                     \
@@ -452,7 +444,7 @@ static int create_v2(struct cgroup_root *root, const char *name, const struct un
 #undef LIMIT
         cg->v2_fd = open(cg->v2_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (cg->v2_fd < 0)
-                return fail(ret_error, -errno, "cgroup: open %s: %m", cg->v2_path);
+                return errmsg_set(ret_error, -errno, "cgroup: open %s: %m", cg->v2_path);
         return 0;
 }
 
@@ -469,15 +461,15 @@ static int create_v1(struct cgroup_root *root, const char *name, const struct un
 
         if ((c->memory_max != CONFIG_LIMIT_UNSET || c->memory_high != CONFIG_LIMIT_UNSET ||
              c->memory_swap_max != CONFIG_LIMIT_UNSET) && !root->v1_base[V1_MEMORY])
-                return fail(ret_error, -EOPNOTSUPP, "memory limits: the memory controller is not mounted");
+                return errmsg_set(ret_error, -EOPNOTSUPP, "memory limits: the memory controller is not mounted");
         if (c->pids_max != CONFIG_LIMIT_UNSET && !root->v1_base[V1_PIDS])
-                return fail(ret_error, -EOPNOTSUPP, "pids_max: the pids controller is not mounted");
+                return errmsg_set(ret_error, -EOPNOTSUPP, "pids_max: the pids controller is not mounted");
         for (int i = 0; i < _V1_MAX; i++) {
                 if (!want[i])
                         continue;
                 if (!root->v1_base[i]) {
                         if (need_key[i])
-                                return fail(ret_error, -EOPNOTSUPP, "%s: the %s controller is not mounted", need_key[i],
+                                return errmsg_set(ret_error, -EOPNOTSUPP, "%s: the %s controller is not mounted", need_key[i],
                                             v1_names[i]);
                         continue; /* only for stats or killing: do without */
                 }
@@ -486,7 +478,7 @@ static int create_v1(struct cgroup_root *root, const char *name, const struct un
                         return -ENOMEM;
                 }
                 if (mkdir(cg->v1_path[i], 0755) < 0 && errno != EEXIST)
-                        return fail(ret_error, -errno, "cgroup: mkdir %s: %m", cg->v1_path[i]);
+                        return errmsg_set(ret_error, -errno, "cgroup: mkdir %s: %m", cg->v1_path[i]);
         }
 #define LIMIT(ctl, file, key, ...)                                                      \
         do {                                                                            \
@@ -505,7 +497,7 @@ static int create_v1(struct cgroup_root *root, const char *name, const struct un
                       max == CONFIG_LIMIT_UNSET ? -1LL : (long long)max);
                 if (c->memory_swap_max != CONFIG_LIMIT_UNSET) {
                         if (max == CONFIG_LIMIT_UNSET)
-                                return fail(ret_error, -EOPNOTSUPP,
+                                return errmsg_set(ret_error, -EOPNOTSUPP,
                                             "memory_swap_max: needs memory_max on a cgroup v1 host");
                         LIMIT(V1_MEMORY, "memory.memsw.limit_in_bytes", "memory_swap_max", "%llu",
                               (unsigned long long)(max + c->memory_swap_max));
@@ -547,7 +539,7 @@ int cgroup_unit_create(struct cgroup_root *root, const char *name, const struct 
         *ret_error = NULL;
         if (root->mode == CGROUP_NONE) {
                 if (has_limits(c))
-                        return fail(ret_error, -EOPNOTSUPP, "resource limits: no usable cgroup hierarchy on this host");
+                        return errmsg_set(ret_error, -EOPNOTSUPP, "resource limits: no usable cgroup hierarchy on this host");
                 return 0;
         }
         r = root->mode == CGROUP_V2 ? create_v2(root, name, c, cg, ret_error) : create_v1(root, name, c, cg, ret_error);

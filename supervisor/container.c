@@ -22,6 +22,7 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "errmsg.h"
 #include "fsutil.h"
 #include "notify.h"
 #include "spawn.h"
@@ -92,15 +93,6 @@ static int add_mkdir_p(struct container_plan *p, const char *inner, bool writabl
         return 0;
 }
 
-static int fail_msg(char **ret_error, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail_msg(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return r;
-}
 
 static uid_t map_base_for(const char *name) {
         /* A stable range per unit name (FNV-1a), so a persistent upper dir keeps its
@@ -209,15 +201,15 @@ static int plan_volumes(struct container_plan *p, const struct unit_config *c, c
                 struct stat st;
                 if (stat(v->source, &st) < 0) {
                         if (errno != ENOENT || !path_under(v->source, state_dir))
-                                return fail_msg(ret_error, -errno, "volume %s: source %s: %s", v->path, v->source,
+                                return errmsg_set(ret_error, -errno, "volume %s: source %s: %s", v->path, v->source,
                                                 strerror(errno));
                         /* Sources under state_dir are ours to create, like docker volumes. */
                         r = mkdir_p(v->source, 0755);
                         if (r < 0)
-                                return fail_msg(ret_error, r, "volume %s: cannot create %s: %s", v->path, v->source,
+                                return errmsg_set(ret_error, r, "volume %s: cannot create %s: %s", v->path, v->source,
                                                 strerror(-r));
                         if (p->userns && chown(v->source, p->map_base, p->map_base) < 0)
-                                return fail_msg(ret_error, -errno, "volume %s: chown %s: %m", v->path, v->source);
+                                return errmsg_set(ret_error, -errno, "volume %s: chown %s: %m", v->path, v->source);
                         st.st_mode = S_IFDIR;
                 }
                 const char *t = keepf(p, "%s%s", p->root, v->path);
@@ -266,9 +258,9 @@ static int plan_rootfs(struct container_plan *p, const struct unit_config *c, co
         for (size_t i = 0; i < n_layers; i++) {
                 struct stat st;
                 if (stat(c->layers[i], &st) < 0)
-                        return fail_msg(ret_error, -errno, "rootfs %s: %m", c->layers[i]);
+                        return errmsg_set(ret_error, -errno, "rootfs %s: %m", c->layers[i]);
                 if (!S_ISDIR(st.st_mode))
-                        return fail_msg(ret_error, -ENOTDIR, "rootfs %s: not a directory", c->layers[i]);
+                        return errmsg_set(ret_error, -ENOTDIR, "rootfs %s: not a directory", c->layers[i]);
         }
 
         /* lowerdir=top:...:base; without layers the host's / (its files stay untouched). */
@@ -290,7 +282,7 @@ static int plan_rootfs(struct container_plan *p, const struct unit_config *c, co
         case WRITABLE_TMPFS: {
                 const char *rw = keepf(p, "%s/rw", p->unit_dir);
                 if (!rw || mkdir(rw, 0700) < 0)
-                        return fail_msg(ret_error, rw ? -errno : -ENOMEM, "mkdir %s: %m", rw ? rw : "");
+                        return errmsg_set(ret_error, rw ? -errno : -ENOMEM, "mkdir %s: %m", rw ? rw : "");
                 r = add_op(p, OP_MOUNT, 0, "tmpfs", rw, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
                 r = r < 0 ? r : add_op(p, OP_MKDIR, 0, NULL, keepf(p, "%s/upper", rw), NULL, 0, NULL);
                 r = r < 0 ? r : add_op(p, OP_MKDIR, 0, NULL, keepf(p, "%s/work", rw), NULL, 0, NULL);
@@ -307,9 +299,9 @@ static int plan_rootfs(struct container_plan *p, const struct unit_config *c, co
                 if (r >= 0)
                         r = mkdir_p(work, 0700);
                 if (r < 0)
-                        return fail_msg(ret_error, r, "cannot create %s: %s", base, strerror(-r));
+                        return errmsg_set(ret_error, r, "cannot create %s: %s", base, strerror(-r));
                 if (p->userns && (chown(upper, p->map_base, p->map_base) < 0 || chown(work, p->map_base, p->map_base) < 0))
-                        return fail_msg(ret_error, -errno, "chown %s: %m", base);
+                        return errmsg_set(ret_error, -errno, "chown %s: %m", base);
                 return add_op(p, OP_MOUNT, 0, "overlay", p->root, "overlay", 0,
                               keepf(p, "lowerdir=%s,upperdir=%s,workdir=%s%s", lower, upper, work, xattr));
         }
@@ -350,14 +342,14 @@ int container_plan_build(struct container_plan *p, const struct unit_config *c, 
         }
         r = mkdir_p(p->unit_dir, 0700);
         if (r < 0)
-                return fail_msg(ret_error, r, "cannot create %s: %s", p->unit_dir, strerror(-r));
+                return errmsg_set(ret_error, r, "cannot create %s: %s", p->unit_dir, strerror(-r));
         if (p->userns) {
                 /* The mapped root is nobody on the host: it must be able to walk to its dir. */
                 _cleanup_free_ char *dir = strdup(run_dir);
                 while (dir && *dir) { /* the run dir and each parent, up to / */
                         struct stat st;
                         if (stat(dir, &st) >= 0 && !(st.st_mode & S_IXOTH))
-                                return fail_msg(ret_error, -EACCES,
+                                return errmsg_set(ret_error, -EACCES,
                                                 "userns: %s is not searchable by the container's mapped root "
                                                 "(needs o+x)", dir);
                         char *slash = strrchr(dir, '/');
@@ -366,13 +358,13 @@ int container_plan_build(struct container_plan *p, const struct unit_config *c, 
                         *slash = 0;
                 }
                 if (chown(p->unit_dir, p->map_base, p->map_base) < 0)
-                        return fail_msg(ret_error, -errno, "chown %s: %m", p->unit_dir);
+                        return errmsg_set(ret_error, -errno, "chown %s: %m", p->unit_dir);
         }
         p->root = keepf(p, "%s/rootfs", p->unit_dir);
         if (!p->root)
                 return -ENOMEM;
         if (mkdir(p->root, 0755) < 0)
-                return fail_msg(ret_error, -errno, "mkdir %s: %m", p->root);
+                return errmsg_set(ret_error, -errno, "mkdir %s: %m", p->root);
 
         _cleanup_free_ char *path = NULL, *hosts = NULL, *hostname = NULL;
         if (asprintf(&hostname, "%s\n", p->hostname) < 0 ||
@@ -386,7 +378,7 @@ int container_plan_build(struct container_plan *p, const struct unit_config *c, 
                         return -ENOMEM;
                 r = write_file(path, files[i][1]);
                 if (r < 0)
-                        return fail_msg(ret_error, r, "cannot write %s: %s", path, strerror(-r));
+                        return errmsg_set(ret_error, r, "cannot write %s: %s", path, strerror(-r));
         }
 
         bool w = c->writable != WRITABLE_NONE;
