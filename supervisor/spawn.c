@@ -64,6 +64,7 @@ static int build_envp(char ***ret, char *const *unit_env, const char *home) {
                 { "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
                 { "HOME", NULL },
                 { "TERM", "xterm" },
+                { "container", "sup" }, /* what systemd and friends look for, as with docker/podman */
         };
         size_t n = strv_len(unit_env);
         _cleanup_strv_free_ char **env = strv_new_n(n + ELEMENTSOF(defaults));
