@@ -212,7 +212,7 @@ container io {
     workdir = "/tmp"
 }
 container wd {
-    exec = {"/bin/sh", "-c", "echo cwd=$(pwd) x=$X y=$Y; exec sleep @MARK@"}
+    exec = {"/bin/sh", "-c", "echo cwd=$(pwd) x=$X y=$Y container=$container term=$TERM notify=$NOTIFY_SOCKET; exec sleep @MARK@"}
     workdir = "/tmp"
     env = {"X=1", "Y=two words"}
 }
@@ -225,5 +225,6 @@ EOF
         local pid
         pid=$(field io pid)
         run -0 awk -v p="$pid" '{ exit !($1 == p && $5 == p && $6 == p) }' "/proc/$pid/stat"
-        wait_for log_has "wd: cwd=/tmp x=1 y=two words"
+        # The unit's env over the defaults; supd's own environment is not passed on.
+        wait_for log_has "wd: cwd=/tmp x=1 y=two words container=sup term=xterm notify=/run/sup/notify"
 }
