@@ -271,6 +271,46 @@ static void remove_stale(const char *base, bool v2, char *const v1_bases[_V1_MAX
         }
 }
 
+#define STALE_GRACE_MS 3000
+
+/* Signals every process listed in every group below base; returns how many. */
+static int signal_stale(const char *base, int sig) {
+        _cleanup_(closedirp) DIR *d = opendir(base);
+        struct dirent *de;
+        int n = 0;
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *p = NULL, *s = NULL;
+                if (de->d_type != DT_DIR || de->d_name[0] == '.' || asprintf(&p, "%s/%s", base, de->d_name) < 0 ||
+                    read_at(p, "cgroup.procs", &s) < 0)
+                        continue;
+                for (char *q = s; *q;) {
+                        char *end;
+                        long pid = strtol(q, &end, 10);
+                        if (end == q)
+                                break;
+                        if (pid > 0 && kill((pid_t)pid, sig) >= 0) {
+                                (void)kill((pid_t)pid, SIGCONT);
+                                n++;
+                        }
+                        q = end + (*end == '\n');
+                }
+        }
+        return n;
+}
+
+/* A crashed supd's containers are stopped the way a stop goes: SIGTERM first, a
+ * bounded grace period (we are starting up, nothing else runs yet), then SIGKILL
+ * by remove_stale(). */
+static void stop_stale(const char *base) {
+        int n = base ? signal_stale(base, SIGTERM) : 0;
+        if (n == 0)
+                return;
+        log_warning("cgroup: %d process(es) of a previous supd still run in %s: SIGTERM, up to %dms to go", n, base,
+                    STALE_GRACE_MS);
+        for (int waited = 0; waited < STALE_GRACE_MS && signal_stale(base, 0) > 0; waited += 20)
+                sleep_ms(20);
+}
+
 /* ---- the root ---- */
 
 static int init_v2(struct cgroup_root *r) {
@@ -309,6 +349,7 @@ static int init_v2(struct cgroup_root *r) {
                 return -ENOMEM;
         if (mkdir(r->v2_base, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "cgroup: mkdir %s: %m", r->v2_base);
+        stop_stale(r->v2_base);
         remove_stale(r->v2_base, true, NULL, 0);
         _cleanup_free_ char *sub = NULL;
         if (read_at(base, "cgroup.subtree_control", &sub) >= 0) {
@@ -344,7 +385,12 @@ static int init_v1(struct cgroup_root *r) {
         }
         if (!found)
                 return -ENOENT;
-        /* Freezer first, so stale groups are killed while frozen. */
+        /* Any hierarchy lists every process of a unit: the freezer's if there is one. */
+        const char *lister = r->v1_base[V1_FREEZER];
+        for (int i = 0; !lister && i < _V1_MAX; i++)
+                lister = r->v1_base[i];
+        stop_stale(lister);
+        /* Freezer first, so what is left is killed while frozen. */
         if (r->v1_base[V1_FREEZER])
                 remove_stale(r->v1_base[V1_FREEZER], false, r->v1_base, V1_FREEZER);
         for (int i = 0; i < _V1_MAX; i++)

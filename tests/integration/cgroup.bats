@@ -407,6 +407,8 @@ EOF
         : >"$SUPD_LOG"
         start_supd $(pid1_flag "$1")
         wait_for log_has "removing stale cgroup"
+        # Stopped like a stop goes: SIGTERM first (a plain supd's container outlived it).
+        [[ $1 != plain ]] || log_has "still run in" || fail "the stale container got no SIGTERM first"
         wait_for -t 5 dead "$old"
         wait_state s running
         # The unit runs afresh, once.
