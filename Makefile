@@ -19,6 +19,9 @@ DEB_PACKAGES := gcc make pkg-config libconfuse-dev libsystemd-dev libcmocka-dev 
 # make image / make boot: the kernel's modules are resolved with kmod's depmod and
 # modprobe, the initramfs is packed with cpio, the VM is qemu (TCG).
 DEB_PACKAGES += kmod cpio qemu-system-x86
+# The journal and systemd tests: systemd-journald, systemd (as a sandbox's PID 1),
+# journalctl, systemctl, systemd-notify, systemd-cat.
+DEB_PACKAGES += systemd
 
 WARN    := -Wall -Wextra -Werror -Werror=shadow -Werror=strict-prototypes \
         -Werror=missing-prototypes -Werror=format=2 -Werror=format-security \
