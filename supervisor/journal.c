@@ -66,3 +66,30 @@ int journal_send_raw(int fd, const void *buf, size_t len) {
                         return errno == EWOULDBLOCK ? -EAGAIN : -errno;
         }
 }
+
+int journal_send_fields(int fd, const struct journal_field *f, size_t n) {
+        struct iovec iov[JOURNAL_MAX_FIELDS * 5]; /* key, '='|'\n'+le64, value, '\n' */
+        uint64_t lens[JOURNAL_MAX_FIELDS];
+        size_t k = 0;
+        if (n > JOURNAL_MAX_FIELDS)
+                return -E2BIG;
+        for (size_t i = 0; i < n; i++) {
+                bool binary = memchr(f[i].value, '\n', f[i].len) || memchr(f[i].value, 0, f[i].len);
+                iov[k++] = (struct iovec){ (void *)f[i].key, strlen(f[i].key) };
+                if (binary) {
+                        lens[i] = htole64((uint64_t)f[i].len);
+                        iov[k++] = (struct iovec){ "\n", 1 };
+                        iov[k++] = (struct iovec){ &lens[i], sizeof lens[i] };
+                } else
+                        iov[k++] = (struct iovec){ "=", 1 };
+                iov[k++] = (struct iovec){ (void *)f[i].value, f[i].len };
+                iov[k++] = (struct iovec){ "\n", 1 };
+        }
+        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = k };
+        for (;;) {
+                if (sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+                        return 0;
+                if (errno != EINTR)
+                        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+        }
+}

@@ -195,22 +195,21 @@ static bool to_journal(struct logsink *s, const struct journal_field *f, size_t 
         try_reconnect(s);
         if (s->journal_fd < 0)
                 return false;
-        char *buf;
-        size_t len;
-        if (journal_encode(f, n, &buf, &len) < 0)
-                return false;
         if (s->q_n == 0) {
-                int r = journal_send_raw(s->journal_fd, buf, len);
-                if (r == 0) {
-                        free(buf);
+                /* The hot path: straight from the fields, no copy. */
+                int r = journal_send_fields(s->journal_fd, f, n);
+                if (r == 0)
                         return true;
-                }
                 if (r != -EAGAIN) {
-                        free(buf);
                         journal_lost(s, r);
                         return false;
                 }
         }
+        /* journald is behind: this entry waits, encoded, in order after the others. */
+        char *buf;
+        size_t len;
+        if (journal_encode(f, n, &buf, &len) < 0)
+                return false;
         if (!enqueue(s, buf, len, own))
                 free(buf);
         return true; /* queued (or counted as dropped): either way not printed */
@@ -311,7 +310,7 @@ void logsink_container_line(struct logsink *s, const char *unit, pid_t pid, int 
 
 void logsink_message(struct logsink *s, int level, const char *unit, const struct journal_field *extra,
                      size_t n_extra, const char *msg) {
-        struct journal_field f[16];
+        struct journal_field f[JOURNAL_MAX_FIELDS];
         size_t n = 0;
         char p[2] = { (char)('0' + (level & 7)), 0 };
         f[n++] = (struct journal_field){ "MESSAGE", msg, strlen(msg) };
@@ -321,7 +320,7 @@ void logsink_message(struct logsink *s, int level, const char *unit, const struc
                 f[n++] = (struct journal_field){ "SUP_UNIT", unit, strlen(unit) };
                 f[n++] = (struct journal_field){ "UNIT", unit, strlen(unit) };
         }
-        for (size_t i = 0; i < n_extra && n < 16; i++)
+        for (size_t i = 0; i < n_extra && n < JOURNAL_MAX_FIELDS; i++)
                 f[n++] = extra[i];
         if (!to_journal(s, f, n, true))
                 write_plain(s, level & 7, NULL, msg, strlen(msg));
