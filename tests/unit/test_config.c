@@ -271,10 +271,7 @@ static void test_comments_keep_lines(void **state) {
 /* ---- value errors: each in its own file, line 3 ---- */
 
 static void test_value_errors(void **state) {
-        static const struct {
-                const char *line;
-                const char *error; /* after "FILE:3: unit 'x': " */
-        } t[] = {
+        static const struct value_case t[] = {
                 { "restart_delay = fast", "restart_delay: invalid duration 'fast'" },
                 { "stop_timeout = \"10x\"", "stop_timeout: invalid duration '10x'" },
                 { "restart_reset = -1s", "restart_reset: invalid duration '-1s'" },
@@ -314,21 +311,7 @@ static void test_value_errors(void **state) {
         };
         struct fixture *f = *state;
 
-        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-                _cleanup_free_ char *text = NULL, *p = NULL;
-                struct sup_config *c;
-
-                assert_true(asprintf(&text, "container x {\n    exec = {\"/bin/x\"}\n    %s\n}\n",
-                                     t[i].line) > 0);
-                p = write_unit(f, "x.conf", text);
-                c = load_one(p);
-                if (c->n_errors != 1)
-                        dump_errors(c);
-                assert_int_equal(c->n_errors, 1);
-                assert_int_equal(c->n_units, 0);
-                assert_error(c, "x", 3, "%s:3: unit 'x': %s", p, t[i].error);
-                config_free(c);
-        }
+        assert_value_errors(f, t, sizeof t / sizeof t[0]);
 }
 
 static void test_unit_errors(void **state) {

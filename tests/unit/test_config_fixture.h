@@ -122,3 +122,30 @@ static inline struct sup_config *load_one(const char *path) {
         assert_non_null(c);
         return c;
 }
+
+/* A "key = value" line that must fail with exactly one error. */
+struct value_case {
+        const char *line;
+        const char *error; /* after "FILE:3: unit 'x': " */
+};
+
+/* Puts each line into a minimal unit x as its third line and checks that the unit
+ * fails to load with that one error, naming file and line. */
+static inline void assert_value_errors(const struct fixture *f, const struct value_case *t, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *text = NULL, *p = NULL;
+                struct sup_config *c;
+
+                assert_true(asprintf(&text, "container x {\n    exec = {\"/bin/x\"}\n    %s\n}\n", t[i].line) > 0);
+                p = write_unit(f, "x.conf", text);
+                c = load_one(p);
+                if (c->n_errors != 1) {
+                        print_message("for: %s\n", t[i].line);
+                        dump_errors(c);
+                }
+                assert_int_equal(c->n_errors, 1);
+                assert_int_equal(c->n_units, 0);
+                assert_error(c, "x", 3, "%s:3: unit 'x': %s", p, t[i].error);
+                config_free(c);
+        }
+}

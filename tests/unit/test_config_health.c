@@ -145,10 +145,7 @@ static void test_step5_defaults(void **state) {
 
 /* Each in its own file, on line 3; the error after "FILE:3: unit 'x': ". */
 static void test_step5_value_errors(void **state) {
-        static const struct {
-                const char *line;
-                const char *error;
-        } t[] = {
+        static const struct value_case t[] = {
                 { "notify = maybe", "notify: invalid boolean 'maybe'" },
                 { "notify = \"\"", "notify: invalid boolean ''" },
                 { "start_timeout = 0", "start_timeout: must be more than 0" },
@@ -192,23 +189,7 @@ static void test_step5_value_errors(void **state) {
         };
         struct fixture *f = *state;
 
-        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-                _cleanup_free_ char *text = NULL, *p = NULL;
-                struct sup_config *c;
-
-                assert_true(asprintf(&text, "container x {\n    exec = {\"/bin/x\"}\n    %s\n}\n",
-                                     t[i].line) > 0);
-                p = write_unit(f, "x.conf", text);
-                c = load_one(p);
-                if (c->n_errors != 1) {
-                        print_message("for: %s\n", t[i].line);
-                        dump_errors(c);
-                }
-                assert_int_equal(c->n_errors, 1);
-                assert_int_equal(c->n_units, 0);
-                assert_error(c, "x", 3, "%s:3: unit 'x': %s", p, t[i].error);
-                config_free(c);
-        }
+        assert_value_errors(f, t, sizeof t / sizeof t[0]);
 }
 
 /* Errors name the line of the value, of the key in the section, or of the section; every

@@ -140,10 +140,7 @@ static void test_resource_defaults(void **state) {
 
 /* Each in its own file, on line 3; the error after "FILE:3: unit 'x': ". */
 static void test_resource_value_errors(void **state) {
-        static const struct {
-                const char *line;
-                const char *error;
-        } t[] = {
+        static const struct value_case t[] = {
 #define BADSIZE(k, v) { k " = " v, k ": invalid size '" v "' (want bytes with K, M, G or T, or max)" }
                 BADSIZE("memory_max", "big"),
                 BADSIZE("memory_max", "-1"),
@@ -198,23 +195,7 @@ static void test_resource_value_errors(void **state) {
         };
         struct fixture *f = *state;
 
-        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-                _cleanup_free_ char *text = NULL, *p = NULL;
-                struct sup_config *c;
-
-                assert_true(asprintf(&text, "container x {\n    exec = {\"/bin/x\"}\n    %s\n}\n",
-                                     t[i].line) > 0);
-                p = write_unit(f, "x.conf", text);
-                c = load_one(p);
-                if (c->n_errors != 1) {
-                        print_message("for: %s\n", t[i].line);
-                        dump_errors(c);
-                }
-                assert_int_equal(c->n_errors, 1);
-                assert_int_equal(c->n_units, 0);
-                assert_error(c, "x", 3, "%s:3: unit 'x': %s", p, t[i].error);
-                config_free(c);
-        }
+        assert_value_errors(f, t, sizeof t / sizeof t[0]);
 }
 
 /* Every bad key of a unit is reported, each on its own line. */
