@@ -145,6 +145,11 @@ mount -t tmpfs -o mode=1777 sb-shm "\$R/dev/shm"
 mount --bind "$SB/results/console.log" "\$R/dev/console"
 mount -t tmpfs -o mode=755 sb-run "\$R/run"
 mount -t tmpfs -o mode=1777 sb-tmp "\$R/tmp"
+# The checkout (build/supd, build/supctl) at its own path: the overlay of / does not
+# cross mounts, and a checkout under /tmp (CI's clone may be there) is hidden by the
+# tmpfs above.
+mkdir -p "\$R${ROOT:?}"
+mount --bind "$ROOT" "\$R$ROOT"
 mkdir -p "\$R/results"
 mount --bind "$SB/results" "\$R/results"
 mkdir -p "\$R/etc/systemd/system"
