@@ -202,8 +202,8 @@ static _Noreturn void child_run(const struct spawn_plan *p, int status_fd, int s
                 uint64_t mask;
         } dfl = { .handler = SIG_DFL };
         for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+                if (sig != SIGKILL && sig != SIGSTOP && syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask) < 0)
+                        child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
         sigemptyset(&none);
         sigfillset(&all);
 
