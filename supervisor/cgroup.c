@@ -140,8 +140,9 @@ static int own_cgroup(const char *want, char **ret) {
         return -ENOENT;
 }
 
-/* Where the v1 hierarchy holding controller is mounted, and the mount's root. */
-static int v1_mount(const char *controller, char **ret_mount, char **ret_root) {
+/* Where a hierarchy is mounted, and the mount's root: the v1 one holding controller,
+ * or with controller NULL the cgroup2 one (a hybrid host's "unified"). */
+static int hierarchy_mount(const char *controller, char **ret_mount, char **ret_root) {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         _cleanup_free_ char *line = NULL;
         size_t len = 0;
@@ -151,11 +152,12 @@ static int v1_mount(const char *controller, char **ret_mount, char **ret_root) {
                 char root[4096], mp[4096], type[64], opts[1024];
                 char *dash = strstr(line, " - ");
                 if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
-                    sscanf(dash + 3, "%63s %*s %1023s", type, opts) != 2 || strcmp(type, "cgroup") != 0)
+                    sscanf(dash + 3, "%63s %*s %1023s", type, opts) != 2 ||
+                    strcmp(type, controller ? "cgroup" : "cgroup2") != 0)
                         continue;
                 char *save = NULL;
                 for (char *t = strtok_r(opts, ",", &save); t; t = strtok_r(NULL, ",", &save))
-                        if (strcmp(t, controller) == 0) {
+                        if (!controller || strcmp(t, controller) == 0) {
                                 *ret_mount = strdup(mp);
                                 *ret_root = strdup(root);
                                 if (!*ret_mount || !*ret_root) {
@@ -364,11 +366,29 @@ static int init_v2(struct cgroup_root *r) {
         return 0;
 }
 
+/* The controller-less cgroup2 beside the v1 ones: only to know, by group id, which unit
+ * a process is of. Without it supd works as before. */
+static void init_hybrid(struct cgroup_root *r) {
+        _cleanup_free_ char *mount = NULL, *root = NULL, *own = NULL, *base = NULL;
+        if (hierarchy_mount(NULL, &mount, &root) < 0 || own_cgroup("", &own) < 0)
+                return;
+        base = join_own(mount, root, own);
+        if (!base || asprintf(&r->hybrid_base, "%s/%s", base, r->base_name) < 0) {
+                r->hybrid_base = NULL;
+                return;
+        }
+        if (mkdir(r->hybrid_base, 0755) < 0 && errno != EEXIST) {
+                log_warning_errno(errno, "cgroup: mkdir %s: %m, not using the unified hierarchy", r->hybrid_base);
+                free(r->hybrid_base);
+                r->hybrid_base = NULL;
+        }
+}
+
 static int init_v1(struct cgroup_root *r) {
         int found = 0;
         for (int i = 0; i < _V1_MAX; i++) {
                 _cleanup_free_ char *mount = NULL, *root = NULL, *own = NULL, *base = NULL;
-                if (v1_mount(v1_names[i], &mount, &root) < 0 || own_cgroup(v1_names[i], &own) < 0)
+                if (hierarchy_mount(v1_names[i], &mount, &root) < 0 || own_cgroup(v1_names[i], &own) < 0)
                         continue;
                 base = join_own(mount, root, own);
                 if (!base || asprintf(&r->v1_base[i], "%s/%s", base, r->base_name) < 0) {
@@ -385,6 +405,7 @@ static int init_v1(struct cgroup_root *r) {
         }
         if (!found)
                 return -ENOENT;
+        init_hybrid(r);
         /* Any hierarchy lists every process of a unit: the freezer's if there is one. */
         const char *lister = r->v1_base[V1_FREEZER];
         for (int i = 0; !lister && i < _V1_MAX; i++)
@@ -396,6 +417,8 @@ static int init_v1(struct cgroup_root *r) {
         for (int i = 0; i < _V1_MAX; i++)
                 if (r->v1_base[i] && i != V1_FREEZER)
                         remove_stale(r->v1_base[i], false, r->v1_base, i);
+        if (r->hybrid_base)
+                remove_stale(r->hybrid_base, true, NULL, 0);
         r->mode = CGROUP_V1;
         return 0;
 }
@@ -431,6 +454,9 @@ void cgroup_root_done(struct cgroup_root *r) {
         if (r->v2_base)
                 (void)rmdir(r->v2_base);
         free(r->v2_base);
+        if (r->hybrid_base)
+                (void)rmdir(r->hybrid_base);
+        free(r->hybrid_base);
         for (int i = 0; i < _V1_MAX; i++) {
                 if (r->v1_base[i])
                         (void)rmdir(r->v1_base[i]);
@@ -526,6 +552,14 @@ static int create_v1(struct cgroup_root *root, const char *name, const struct un
                 if (mkdir(cg->v1_path[i], 0755) < 0 && errno != EEXIST)
                         return errmsg_set(ret_error, -errno, "cgroup: mkdir %s: %m", cg->v1_path[i]);
         }
+        if (root->hybrid_base) {
+                if (asprintf(&cg->hybrid_path, "%s/%s", root->hybrid_base, name) < 0) {
+                        cg->hybrid_path = NULL;
+                        return -ENOMEM;
+                }
+                if (mkdir(cg->hybrid_path, 0755) < 0 && errno != EEXIST)
+                        return errmsg_set(ret_error, -errno, "cgroup: mkdir %s: %m", cg->hybrid_path);
+        }
 #define LIMIT(ctl, file, key, ...)                                                      \
         do {                                                                            \
                 snprintf(v, sizeof v, __VA_ARGS__);                                     \
@@ -595,6 +629,11 @@ int cgroup_unit_create(struct cgroup_root *root, const char *name, const struct 
                 return r;
         }
         (void)cgroup_unit_oom_kills(cg, &cg->oom_kills);
+        /* A cgroup2 group's id is its inode number. */
+        struct stat st;
+        const char *v2 = cg->v2_path ? cg->v2_path : cg->hybrid_path;
+        if (v2 && stat(v2, &st) >= 0)
+                cg->id = (uint64_t)st.st_ino;
         return 0;
 }
 
@@ -607,7 +646,7 @@ int cgroup_unit_attach(const struct unit_cgroup *cg, pid_t pid) {
                         if (r < 0)
                                 return r;
                 }
-        return 0;
+        return cg->hybrid_path ? write_at(cg->hybrid_path, "cgroup.procs", v) : 0;
 }
 
 int cgroup_unit_kill(const struct unit_cgroup *cg) {
@@ -682,6 +721,8 @@ int cgroup_unit_remove(struct unit_cgroup *cg, int tries) {
         for (int i = 0; i < _V1_MAX; i++)
                 if (cg->v1_path[i] && (k = rmdir_wait(cg->v1_path[i], tries)) < 0 && r == 0)
                         r = k;
+        if (cg->hybrid_path && (k = rmdir_wait(cg->hybrid_path, tries)) < 0 && r == 0)
+                r = k;
         return r;
 }
 
@@ -711,6 +752,7 @@ int cgroup_unit_oom_eventfd(const struct unit_cgroup *cg) {
 void cgroup_unit_done(struct unit_cgroup *cg) {
         closep(&cg->v2_fd);
         free(cg->v2_path);
+        free(cg->hybrid_path);
         for (int i = 0; i < _V1_MAX; i++)
                 free(cg->v1_path[i]);
         *cg = (struct unit_cgroup){ .v2_fd = -1 };

@@ -6,6 +6,10 @@
  *    The app is cloned straight into its cgroup (CLONE_INTO_CGROUP).
  *  - v1 / hybrid: one sup/NAME group below supd's own group in each mounted controller
  *    hierarchy it needs; the child waits until supd has placed it, before any app code.
+ *    On a hybrid host (a controller-less cgroup2 at /sys/fs/cgroup/unified) the unit
+ *    gets a group there too, as systemd does: the kernel reports that group's id for
+ *    any process, even one already reaped (pidfd info), which is how a notify message
+ *    is traced to its container.
  * Never above supd's own cgroup: on a managed host that is someone else's. */
 #pragma once
 
@@ -24,6 +28,7 @@ struct cgroup_root {
         char base_name[24];       /* "sup" or "sup-1a2b3c4d" */
         char *v2_base;            /* v2: .../sup */
         char *v1_base[_V1_MAX];   /* v1: .../sup per controller, NULL when not mounted */
+        char *hybrid_base;        /* v1: .../unified/.../sup, NULL without a cgroup2 mount */
 };
 
 struct unit_cgroup {
@@ -31,6 +36,8 @@ struct unit_cgroup {
         char *v2_path;
         int v2_fd;                /* for CLONE_INTO_CGROUP */
         char *v1_path[_V1_MAX];
+        char *hybrid_path;
+        uint64_t id;              /* the cgroup2 id of the unit's group (v2 or hybrid), 0 if none */
         uint64_t oom_kills;       /* the OOM-kill count when the run started */
 };
 
@@ -54,7 +61,7 @@ const char *cgroup_mode_to_string(enum cgroup_mode m);
  * such controller or file) is an error naming it, in *ret_error. */
 int cgroup_unit_create(struct cgroup_root *r, const char *name, const struct unit_config *c,
                        struct unit_cgroup *ret, char **ret_error);
-/* v1: moves pid into every group of the unit (v2 clones into it instead). */
+/* v1: moves pid into every group of the unit, the hybrid one too (v2 clones into it instead). */
 int cgroup_unit_attach(const struct unit_cgroup *cg, pid_t pid);
 /* SIGKILLs every process in the unit's group: cgroup.kill where the kernel has it,
  * else freeze, kill each, thaw. */

@@ -271,10 +271,6 @@ static void arm_watchdog(struct unit *u) {
                                                  USEC_PER_MSEC, on_watchdog, u);
 }
 
-/* Is pid one of the container's processes? Its cgroup says so (a zombie's too); without
- * cgroups, its PID namespace. A sender already gone (systemd-notify exits at once) is
- * believed: the socket exists only in the container's own /run, and what reaches it
- * from outside (through /proc/PID/root) is live at the time. */
 /* An exited process not reaped yet: its /proc entry stays, but its cgroup and
  * namespaces read as the root ones. Its NSpid chain still tells whether it lived in a
  * PID namespace below ours (a container: an outside process of this host has one pid).
@@ -299,10 +295,28 @@ static int zombie_in_child_pidns(pid_t pid) {
         return levels >= 2;
 }
 
-static bool sender_in_unit(struct unit *u, pid_t pid) {
+/* Is the sender one of the container's processes? The kernel's answer first: the
+ * cgroup2 group id behind the sender's pidfd, which it keeps for a sender that has
+ * exited and been reaped (systemd-notify exits right after sending). Kernels without
+ * that (before 6.15) or hosts without a cgroup2 hierarchy fall back to /proc: the
+ * cgroup, a zombie's PID namespace chain, or without cgroups the PID namespace; a
+ * sender gone from /proc is then believed, since the socket exists only in the
+ * container's own /run. */
+static bool sender_in_unit(struct unit *u, const struct notify_sender *sender) {
         char path[64];
+        pid_t pid = sender->pid;
+        uint64_t id;
         if (pid <= 0)
                 return false;
+        bool kernel_knows = u->cg.id && notify_sender_cgroup(sender, &id) >= 0;
+        if (kernel_knows) {
+                if (id == u->cg.id)
+                        return true;
+                /* Another group. Only a live sender can be in a group below the unit's,
+                 * which /proc shows; one that is gone was simply elsewhere. */
+                if (syscall(SYS_pidfd_send_signal, sender->pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
+                        return false;
+        }
         int z = zombie_in_child_pidns(pid);
         if (z >= 0)
                 return z; /* exited already: its cgroup reads as / now */
@@ -311,7 +325,7 @@ static bool sender_in_unit(struct unit *u, pid_t pid) {
                 snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
                 _cleanup_fclose_ FILE *f = fopen(path, "re");
                 if (!f)
-                        return true;
+                        return !kernel_knows;
                 size_t len = 0;
                 if (getdelim(&text, &len, 0, f) < 0 ||
                     asprintf(&needle, "/%s/%s", u->manager->cgroups.base_name, u->name) < 0)
@@ -326,7 +340,7 @@ static bool sender_in_unit(struct unit *u, pid_t pid) {
         struct stat a, b;
         snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
         if (stat(path, &a) < 0)
-                return true;
+                return !kernel_knows;
         snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)u->pid);
         return stat(path, &b) >= 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
@@ -336,8 +350,9 @@ static bool sender_in_unit(struct unit *u, pid_t pid) {
 static void read_notify(struct unit *u) {
         char buf[NOTIFY_MAX + 1];
         for (int i = 0; i < 64 && u->notify_fd >= 0; i++) {
-                struct ucred cred;
-                ssize_t n = notify_recv(u->notify_fd, buf, &cred);
+                struct notify_sender sender;
+                ssize_t n = notify_recv(u->notify_fd, buf, &sender);
+                _cleanup_close_ int pidfd = sender.pidfd;
                 if (n == 0)
                         return;
                 if (n == -EMSGSIZE) {
@@ -346,9 +361,9 @@ static void read_notify(struct unit *u) {
                 }
                 if (n < 0)
                         return;
-                if (!sender_in_unit(u, cred.pid)) {
+                if (!sender_in_unit(u, &sender)) {
                         log_unit(LOG_WARNING, u->name, NULL, 0, "notify: message from pid %d, not of this container, ignored",
-                                 (int)cred.pid);
+                                 (int)sender.pid);
                         continue;
                 }
                 struct notify_msg msg;

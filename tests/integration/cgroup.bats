@@ -331,6 +331,30 @@ EOF
         stop_double_fork pid1 false
 }
 
+# A hybrid host's controller-less cgroup2 holds each unit too: the kernel reports a
+# process's group there even after it is reaped, which traces notify messages.
+@test "hybrid: on a v1 host with a cgroup2 (unified) the unit has a group there too, holding all its processes" {
+        [[ -n $(_cg_hybrid_mount) ]] || skip "not a hybrid host (no cgroup2 beside v1 controllers)"
+        unit h.conf <<'EOF'
+container h {
+    rootfs = "@ROOTFS@"
+    exec = {"/bin/sh", "-c", "sleep @MARK@ & exec sleep @MARK@"}
+}
+EOF
+        start_supd
+        wait_state h running
+        wait_for procs_count_ge "^sleep $MARK\$" 2
+        local d p
+        d=$(cg_unit_dir unified h)
+        [[ -d $d ]] || fail "no group $d"
+        for p in $(procs_of "$MARK"); do
+                grep -qx "$p" "$d/cgroup.procs" || fail "process $p is not in $d"
+        done
+        run -0 "$SUPCTL" stop h
+        wait_state h exited
+        wait_for -t 5 test ! -e "$d"
+}
+
 # ------------------------------------------------------------- supd's own exit
 
 exit_cleanup() {

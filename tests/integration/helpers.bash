@@ -405,10 +405,29 @@ _cg_v1_mount() {
         }' /proc/self/mountinfo
 }
 
-# cg_dir_of PID [CTRL] — the directory of PID's cgroup: in CTRL's v1 hierarchy, or
-# the v2 one (CTRL ignored on v2).
+# _cg_hybrid_mount — "MOUNTPOINT ROOT" of the controller-less cgroup2 of a hybrid host
+# (/sys/fs/cgroup/unified), nothing on a v2 host or a pure v1 one.
+_cg_hybrid_mount() {
+        [[ $(cg_version) == v1 ]] || return 0
+        awk '{ for (i = 7; i <= NF && $i != "-"; i++) ; if ($(i + 1) == "cgroup2") { print $5, $4; exit } }' \
+                /proc/self/mountinfo
+}
+
+# cg_dir_of PID [CTRL] — the directory of PID's cgroup: in CTRL's v1 hierarchy (CTRL
+# "unified": a hybrid host's cgroup2), or the v2 one (CTRL ignored on v2).
 cg_dir_of() {
         local pid=$1 ctrl=${2:-} own mount root rel
+        if [[ $(cg_version) == v1 && $ctrl == unified ]]; then
+                read -r mount root < <(_cg_hybrid_mount) || return 1
+                [[ -n $mount ]] || return 1
+                own=$(awk -F: '$1 == "0" && $2 == "" { print $3; exit }' "/proc/$pid/cgroup") || return 1
+                [[ -n $own ]] || return 1
+                rel=$own
+                [[ $root != / && $own == "$root"* ]] && rel=${own#"$root"}
+                [[ $rel == / ]] && rel=''
+                echo "$mount$rel"
+                return 0
+        fi
         if [[ $(cg_version) == v2 ]]; then
                 own=$(awk -F: '$1 == "0" && $2 == "" { print $3; exit }' "/proc/$pid/cgroup") || return 1
                 [[ -n $own ]] || return 1
@@ -456,16 +475,20 @@ cg_unit_dir() {
 }
 
 # cg_sup_bases — every base group directory supd may use (one a line): one per mounted v1
-# hierarchy of the controllers it uses (co-mounted ones once), or the v2 one.
+# hierarchy of the controllers it uses (co-mounted ones once) and a hybrid host's
+# cgroup2, or the v2 one.
 cg_sup_bases() {
         local c
         if [[ $(cg_version) == v2 ]]; then
                 cg_sup_base
                 return
         fi
-        for c in $CG_V1_CTRLS; do
-                [[ -n $(_cg_v1_mount "$c") ]] && cg_sup_base "$c"
-        done | sort -u
+        {
+                for c in $CG_V1_CTRLS; do
+                        [[ -n $(_cg_v1_mount "$c") ]] && cg_sup_base "$c"
+                done
+                [[ -n $(_cg_hybrid_mount) ]] && cg_sup_base unified
+        } | sort -u
 }
 
 # cg_unit_dirs NAME — the unit's groups that exist now (one a line).

@@ -63,6 +63,9 @@ container $1 {
 EOF
 }
 
+# _has_pid NAME — the unit has a process.
+_has_pid() { [[ $(field "$1" pid) =~ ^[0-9]+$ ]]; }
+
 # not_started NAME — the unit has no process (pid null or 0) and never ran.
 not_started() {
         local p
@@ -205,7 +208,7 @@ EOF
     start_timeout = 60s'
         start_supd
         wait_state quiet starting
-        wait_for _quiet_has_pid
+        wait_for _has_pid quiet
         local pid sock
         pid=$(field quiet pid)
         sock=/proc/$pid/root/run/sup/notify
@@ -220,16 +223,28 @@ EOF
         wait_state quiet running
         assert_equal "$(field quiet status_text)" "from inside"
 }
-_quiet_has_pid() { [[ $(field quiet pid) =~ ^[0-9]+$ ]]; }
+
+# The next two make the hard case certain: supd is stopped while the sender sends and
+# exits and is reaped, so supd can no longer look it up in /proc when it reads the
+# message. Only the kernel (the cgroup of the pidfd that came with the message) knows.
 
 @test "notify: a sender inside the container that exits at once (like a one-shot sd_notify) is heard" {
         script once <<'EOF'
+while [ ! -e @T@/go ]; do sleep 0.05; done
 @T@/bin/notify-send READY=1 "STATUS=one-shot"
+: >@T@/sent
 exec sleep @MARK@
 EOF
         bb_unit once 'notify = true
     start_timeout = 60s'
         start_supd
+        wait_for _has_pid once
+        kill -STOP "$SUPD_PID"
+        : >"$T/go"
+        # The shell waits for notify-send before it writes sent: the sender is reaped.
+        # (wait_for_quiet: a stopped supd cannot answer wait_for's status dump.)
+        wait_for_quiet 10 test -e "$T/sent" || { kill -CONT "$SUPD_PID"; fail "the script never got past notify-send"; }
+        kill -CONT "$SUPD_PID"
         wait_state once running
         assert_equal "$(field once status_text)" one-shot
 }
@@ -241,13 +256,15 @@ EOF
         bb_unit quiet 'notify = true
     start_timeout = 60s'
         start_supd
-        wait_for _quiet_has_pid
+        wait_for _has_pid quiet
         local pid
         pid=$(field quiet pid)
-        # notify-send exits right after sendto(2) and is reaped at once: supd can no
-        # longer read its /proc/PID/cgroup when it gets the datagram.
-        run -0 "$NOTIFY_SEND" -s "/proc/$pid/root/run/sup/notify" READY=1 "STATUS=from outside"
-        sleep 1
+        kill -STOP "$SUPD_PID"
+        # notify-send exits right after sendto(2) and run reaps it before supd reads.
+        run "$NOTIFY_SEND" -s "/proc/$pid/root/run/sup/notify" READY=1 "STATUS=from outside"
+        kill -CONT "$SUPD_PID"
+        assert_success
+        wait_for log_has 'not of this container, ignored'
         assert_equal "$(field quiet state)" starting
         assert_equal "$(field quiet status_text)" null
 }
