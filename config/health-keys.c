@@ -42,9 +42,7 @@ static int get_positive_duration(struct unit_ctx *u, const char *key, usec_t *re
 /* The keys of the section in u (one whose keys are checked already) into h. */
 static int parse_health_keys(struct unit_ctx *u, struct health_config *h) {
         char a[DURATION_STR_MAX], b[DURATION_STR_MAX];
-        const char *s;
         int ri, rt, r;
-        long v;
 
         r = unit_ctx_get_argv(u, "exec", &h->exec);
         if (r == -ENOMEM)
@@ -63,14 +61,8 @@ static int parse_health_keys(struct unit_ctx *u, struct health_config *h) {
                                         format_duration(b, sizeof(b), h->interval)) == -ENOMEM)
                         return -ENOMEM;
         }
-        s = cfg_getstr(u->sec, "retries");
-        if (s) {
-                r = unit_ctx_get_number(u, "retries", s, 0, 1, 1, CONFIG_MAX_HEALTH_RETRIES, &v);
-                if (r == -ENOMEM)
-                        return r;
-                if (r == 0)
-                        h->retries = (unsigned)v;
-        }
+        if (unit_ctx_get_unsigned(u, "retries", 1, CONFIG_MAX_HEALTH_RETRIES, &h->retries) == -ENOMEM)
+                return -ENOMEM;
         if (unit_ctx_get_duration(u, "start_period", &h->start_period) == -ENOMEM)
                 return -ENOMEM;
         return u->failed ? -EINVAL : 0;

@@ -26,16 +26,6 @@ int unit_parse_log_buffer(struct unit_ctx *u, struct unit_config *uc, const char
 }
 
 int unit_parse_log_rate(struct unit_ctx *u, struct unit_config *uc, const char *key, size_t offset) {
-        const char *s = cfg_getstr(u->sec, key);
-        long v;
-        int r;
-
         (void)offset;
-        if (!s)
-                return 0;
-        r = unit_ctx_get_number(u, key, s, 0, 1, 0, CONFIG_MAX_LOG_RATE, &v);
-        if (r < 0)
-                return r;
-        uc->log_rate = (unsigned)v; /* 0: unlimited */
-        return 0;
+        return unit_ctx_get_unsigned(u, key, 0, CONFIG_MAX_LOG_RATE, &uc->log_rate); /* 0: unlimited */
 }

@@ -159,15 +159,5 @@ int unit_parse_pids_max(struct unit_ctx *u, struct unit_config *uc, const char *
 }
 
 int unit_parse_weight(struct unit_ctx *u, struct unit_config *uc, const char *key, size_t offset) {
-        const char *s = cfg_getstr(u->sec, key);
-        long v;
-        int r;
-
-        if (!s)
-                return 0;
-        r = unit_ctx_get_number(u, key, s, 0, 1, 1, CONFIG_MAX_WEIGHT, &v);
-        if (r < 0)
-                return r;
-        *(unsigned *)((char *)uc + offset) = (unsigned)v;
-        return 0;
+        return unit_ctx_get_unsigned(u, key, 1, CONFIG_MAX_WEIGHT, (unsigned *)((char *)uc + offset));
 }

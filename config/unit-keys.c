@@ -120,18 +120,8 @@ int unit_parse_duration(struct unit_ctx *u, struct unit_config *uc, const char *
 
 int unit_parse_start_limit(struct unit_ctx *u, struct unit_config *uc, const char *key,
                            size_t offset) {
-        const char *s = cfg_getstr(u->sec, key);
-        long v;
-        int r;
-
         (void)offset;
-        if (!s)
-                return 0;
-        r = unit_ctx_get_number(u, key, s, 0, 1, 0, CONFIG_MAX_START_LIMIT, &v);
-        if (r < 0)
-                return r;
-        uc->start_limit = (unsigned)v;
-        return 0;
+        return unit_ctx_get_unsigned(u, key, 0, CONFIG_MAX_START_LIMIT, &uc->start_limit);
 }
 
 int unit_parse_success_exit_status(struct unit_ctx *u, struct unit_config *uc, const char *key,

@@ -131,6 +131,20 @@ int unit_ctx_get_number(struct unit_ctx *u, const char *key, const char *s, size
         return 0;
 }
 
+int unit_ctx_get_unsigned(struct unit_ctx *u, const char *key, unsigned min, unsigned max, unsigned *ret) {
+        const char *s = cfg_getstr(u->sec, key);
+        long v;
+        int r;
+
+        if (!s)
+                return 0;
+        r = unit_ctx_get_number(u, key, s, 0, 1, min, max, &v);
+        if (r < 0)
+                return r;
+        *ret = (unsigned)v;
+        return 0;
+}
+
 int unit_ctx_get_strv(struct unit_ctx *u, const char *key, char ***ret) {
         _cleanup_strv_free_ char **v = NULL;
         size_t n = cfg_size(u->sec, key);

@@ -47,6 +47,8 @@ int unit_ctx_get_bool(struct unit_ctx *u, const char *key, bool *ret);
 /* A whole decimal number s (value idx of n of key) in [min, max]. */
 int unit_ctx_get_number(struct unit_ctx *u, const char *key, const char *s, size_t idx, size_t n,
                         long min, long max, long *ret);
+/* The same for a key's own value, into an unsigned. */
+int unit_ctx_get_unsigned(struct unit_ctx *u, const char *key, unsigned min, unsigned max, unsigned *ret);
 /* A list key as a NULL-terminated strv (never NULL on success), checking CONFIG_MAX_ARGS
  * and CONFIG_MAX_ARG_LEN. */
 int unit_ctx_get_strv(struct unit_ctx *u, const char *key, char ***ret);
