@@ -391,6 +391,13 @@ static void print_table(const struct proto_msg *m) {
         free(cells);
 }
 
+/* "LABEL VALUE" when the record has the field. */
+static void print_field(const struct proto_msg *m, size_t i, const char *label, const char *key) {
+        const char *v = proto_record_get(m, i, key);
+        if (v)
+                printf("%s %s\n", label, v);
+}
+
 static void print_detail(const struct proto_msg *m) {
         size_t i = proto_next_record(m, 0, "unit");
         if (i >= m->n_fields)
@@ -413,9 +420,7 @@ static void print_detail(const struct proto_msg *m) {
         if (pid && strcmp(pid, "0"))
                 printf("       PID: %s\n", pid);
         printf("  Restarts: %s\n", proto_record_get(m, i, "restarts") ?: "0");
-        const char *es = proto_record_get(m, i, "exit_status");
-        if (es)
-                printf("Exit status: %s\n", es);
+        print_field(m, i, "Exit status:", "exit_status");
         const char *mc = proto_record_get(m, i, "memory_current");
         if (mc) {
                 char a[32], b[32];
@@ -430,15 +435,11 @@ static void print_detail(const struct proto_msg *m) {
                 char a[64];
                 printf("       CPU: %s\n", format_cpu(a, sizeof a, cu));
         }
-        const char *tk = proto_record_get(m, i, "tasks");
-        if (tk)
-                printf("     Tasks: %s\n", tk);
+        print_field(m, i, "     Tasks:", "tasks");
         const char *ld = proto_record_get(m, i, "log_dropped");
         if (ld)
                 printf("   Dropped: %s log line(s) over log_rate\n", ld);
-        const char *file = proto_record_get(m, i, "file");
-        if (file)
-                printf("      File: %s\n", file);
+        print_field(m, i, "      File:", "file");
         /* Fields that repeat: exec argv, requires. */
         size_t end = proto_next_record(m, i + 1, "unit");
         const char *keys[] = { "exec", "requires" }, *labels[] = { "      Exec:", "  Requires:" };
@@ -452,15 +453,9 @@ static void print_detail(const struct proto_msg *m) {
                 if (any)
                         putchar('\n');
         }
-        const char *rs = proto_record_get(m, i, "restart");
-        if (rs)
-                printf("   Restart: %s\n", rs);
-        const char *msg = proto_record_get(m, i, "message");
-        if (msg)
-                printf("   Message: %s\n", msg);
-        const char *st = proto_record_get(m, i, "status_text");
-        if (st)
-                printf("    Status: %s\n", st);
+        print_field(m, i, "   Restart:", "restart");
+        print_field(m, i, "   Message:", "message");
+        print_field(m, i, "    Status:", "status_text");
         const char *health = proto_record_get(m, i, "health");
         if (health) {
                 const char *out = proto_record_get(m, i, "health_output");
