@@ -15,19 +15,7 @@ SUPD=${SUPD:-$ROOT/build/supd}
 SUPCTL=${SUPCTL:-$ROOT/build/supctl}
 RAWSOCK=${RAWSOCK:-$ROOT/build/tests/helpers/rawsock}
 
-_load_lib() {
-        local d
-        for d in "${BATS_LIB_PATH:-/usr/lib/bats}" /usr/lib/bats /usr/local/lib/bats /usr/lib; do
-                if [[ -f $d/$1/load.bash ]]; then
-                        load "$d/$1/load.bash"
-                        return 0
-                fi
-        done
-        echo "helpers.bash: cannot find $1 (apt-get install $1)" >&2
-        return 1
-}
-_load_lib bats-support
-_load_lib bats-assert
+source "$ROOT/tests/lib/bats-libs.bash"
 
 # ---------------------------------------------------------------- set-up / teardown
 

@@ -14,19 +14,7 @@ IMAGE_DIR=${IMAGE_DIR:-$ROOT/build/image}
 # Whole VM run, boot to power-off; the issue asks for under 2 minutes.
 VM_TIMEOUT=${VM_TIMEOUT:-110}
 
-_load_lib() {
-        local d
-        for d in "${BATS_LIB_PATH:-/usr/lib/bats}" /usr/lib/bats /usr/local/lib/bats /usr/lib; do
-                if [[ -f $d/$1/load.bash ]]; then
-                        load "$d/$1/load.bash"
-                        return 0
-                fi
-        done
-        echo "helpers.bash: cannot find $1 (apt-get install $1)" >&2
-        return 1
-}
-_load_lib bats-support
-_load_lib bats-assert
+source "$ROOT/tests/lib/bats-libs.bash"
 
 # make_cpio OUT SRC_DIR — packs SRC_DIR's contents (paths relative to it) as cpio newc,
 # gzip'd like the image (an uncompressed archive after the gzip'd one fails to unpack:
