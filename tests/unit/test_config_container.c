@@ -251,7 +251,6 @@ static void test_container_error_lines(void **state) {
 
 static void test_container_file_errors(void **state) {
         struct fixture *f = *state;
-        struct sup_config *c;
         _cleanup_free_ char *text = NULL, *many = NULL;
         size_t len = 0;
         FILE *m;
@@ -273,23 +272,11 @@ static void test_container_file_errors(void **state) {
                 "    tmpfs \"/t\" {\n"
                 "}\n");
 
-        c = load_one(p);
-        assert_int_equal(c->n_units, 0);
-        assert_int_equal(c->n_errors, 1);
-        assert_error(c, "dup", 4, "%s:4: found duplicate title '/d'", p);
-        config_free(c);
+        assert_file_fails(p, "dup", 4, "%s:4: found duplicate title '/d'", p);
 
-        c = load_one(q);
-        assert_int_equal(c->n_units, 0);
-        assert_int_equal(c->n_errors, 1);
-        assert_error(c, "notitle", 3, "%s:3: missing title for section 'tmpfs'", q);
-        config_free(c);
+        assert_file_fails(q, "notitle", 3, "%s:3: missing title for section 'tmpfs'", q);
 
-        c = load_one(r);
-        assert_int_equal(c->n_units, 0);
-        assert_int_equal(c->n_errors, 1);
-        assert_error(c, "open", 5, "%s:5: premature end of file: '}' missing for the section at line 1", r);
-        config_free(c);
+        assert_file_fails(r, "open", 5, "%s:5: premature end of file: '}' missing for the section at line 1", r);
 
         /* a limit on sections */
         m = open_memstream(&text, &len);
@@ -300,11 +287,7 @@ static void test_container_file_errors(void **state) {
         fprintf(m, "}\n");
         assert_int_equal(fclose(m), 0);
         many = write_unit(f, "many.conf", text);
-        c = load_one(many);
-        assert_int_equal(c->n_units, 0);
-        assert_int_equal(c->n_errors, 1);
-        assert_error(c, "many", 1, "%s:1: unit 'many': volume: too many sections (257, limit 256)", many);
-        config_free(c);
+        assert_file_fails(many, "many", 1, "%s:1: unit 'many': volume: too many sections (257, limit 256)", many);
 }
 
 static void test_container_no_env_expansion(void **state) {

@@ -123,6 +123,25 @@ static inline struct sup_config *load_one(const char *path) {
         return c;
 }
 
+/* Loads path alone and asserts that nothing loads, with exactly one error: this
+ * message, for this unit and line. */
+__attribute__((format(printf, 4, 5)))
+static inline void assert_file_fails(const char *path, const char *unit, unsigned line, const char *fmt, ...) {
+        _cleanup_free_ char *want = NULL;
+        struct sup_config *c = load_one(path);
+        va_list ap;
+
+        va_start(ap, fmt);
+        assert_true(vasprintf(&want, fmt, ap) > 0);
+        va_end(ap);
+        if (c->n_errors != 1)
+                dump_errors(c);
+        assert_int_equal(c->n_units, 0);
+        assert_int_equal(c->n_errors, 1);
+        assert_error(c, unit, line, "%s", want);
+        config_free(c);
+}
+
 /* A "key = value" line that must fail with exactly one error. */
 struct value_case {
         const char *line;

@@ -261,17 +261,12 @@ static void test_step5_error_lines(void **state) {
                 "    health { exec = \"/c\" }\n"
                 "    start_timeout = 0\n"
                 "}\n");
-        c = load_one(q);
-        assert_int_equal(c->n_units, 0);
-        assert_int_equal(c->n_errors, 1);
-        assert_error(c, "s", 4, "%s:4: unit 's': start_timeout: must be more than 0", q);
-        config_free(c);
+        assert_file_fails(q, "s", 4, "%s:4: unit 's': start_timeout: must be more than 0", q);
 }
 
 /* What libconfuse itself refuses fails the whole file. */
 static void test_health_file_errors(void **state) {
         struct fixture *f = *state;
-        struct sup_config *c;
         _cleanup_free_ char *p = write_unit(f, "key.conf",
                 "container x {\n"
                 "    exec = \"/x\"\n"
@@ -283,18 +278,10 @@ static void test_health_file_errors(void **state) {
                 "    health \"h\" { exec = \"/c\" }\n"
                 "}\n");
 
-        c = load_one(p);
-        assert_int_equal(c->n_units, 0);
-        assert_int_equal(c->n_errors, 1);
-        assert_error(c, "key", 3, "%s:3: missing opening brace for section 'health'", p);
-        config_free(c);
+        assert_file_fails(p, "key", 3, "%s:3: missing opening brace for section 'health'", p);
 
         /* health takes no title */
-        c = load_one(q);
-        assert_int_equal(c->n_units, 0);
-        assert_int_equal(c->n_errors, 1);
-        assert_error(c, "titled", 3, "%s:3: missing opening brace for section 'health'", q);
-        config_free(c);
+        assert_file_fails(q, "titled", 3, "%s:3: missing opening brace for section 'health'", q);
 }
 
 static void test_step5_equal(void **state) {
